@@ -23,10 +23,10 @@ const DefaultAPIURL = "https://api.telegram.org"
 
 // Config is the validated configuration.
 type Config struct {
-	Token           string   // TELEGRAM_BOT_TOKEN
-	APIURL          string   // TELEGRAM_API_URL
-	DatabaseURL     string   // DATABASE_URL; "" = start a local PostgreSQL
-	HTTPAddr        string   // HTTP_ADDR, health and metrics (and the webhook)
+	Token           string // TELEGRAM_BOT_TOKEN
+	APIURL          string // TELEGRAM_API_URL
+	DatabaseURL     string // DATABASE_URL; "" = start a local PostgreSQL
+	HTTPAddr        string // HTTP_ADDR, health and metrics (and the webhook)
 	LogLevel        slog.Level
 	AdminIDs        []int64 // ADMIN_IDS
 	DataDir         string  // DATA_DIR; "" = the default for the mode
