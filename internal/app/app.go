@@ -42,6 +42,9 @@ type Options struct {
 	Catalog *locale.Catalog
 	// Listener, if set, is used for the HTTP endpoints instead of HTTP_ADDR.
 	Listener net.Listener
+	// WrapUsers, if set, wraps the user store the bot uses: fault-injection
+	// tests put a failing or panicking store in front of the real one.
+	WrapUsers func(user.Store) user.Store
 }
 
 // App is a wired netzbot.
@@ -114,8 +117,12 @@ func New(ctx context.Context, opt Options) (*App, error) {
 			b.MarkBlocked(ctx, chatID)
 		},
 	})
+	var users user.Store = a.Users
+	if opt.WrapUsers != nil {
+		users = opt.WrapUsers(users)
+	}
 	b = bot.New(bot.Deps{
-		Users:           a.Users,
+		Users:           users,
 		Conversations:   &postgres.ConversationStore{Pool: opt.Pool},
 		Catalog:         catalog,
 		Sender:          a.Sender,

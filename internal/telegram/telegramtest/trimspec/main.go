@@ -1,0 +1,221 @@
+// Command trimspec cuts the machine-readable Telegram Bot API reference down
+// to the methods netzbot calls and the types reachable from their parameters.
+//
+// The full reference lives outside the repository (shared/telegram), so the
+// fake Bot API server in package telegramtest validates against this trimmed,
+// committed copy instead; fresh clones and CI can then run the tests without
+// the shared folder. Run it through `go generate ./internal/telegram/telegramtest`.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// defaultMethods are the Bot API methods netzbot uses. Keep in sync with the
+// handlers in package telegramtest: a method missing here is answered 404.
+var defaultMethods = []string{
+	"getMe", "getUpdates", "sendMessage", "editMessageText",
+	"editMessageReplyMarkup", "answerCallbackQuery", "deleteMessage",
+	"setMyCommands", "deleteMyCommands", "sendLocation", "sendVenue",
+	"sendDocument", "sendChatAction", "setWebhook", "deleteWebhook",
+	"getWebhookInfo", "setChatMenuButton",
+}
+
+// spec mirrors the reference's layout; unknown keys make decoding fail so a
+// format change upstream is noticed instead of silently dropped.
+type spec struct {
+	Version     string            `json:"version"`
+	ReleaseDate string            `json:"release_date"`
+	Changelog   json.RawMessage   `json:"changelog,omitempty"`
+	Methods     map[string]*entry `json:"methods"`
+	Types       map[string]*entry `json:"types"`
+}
+
+type entry struct {
+	Name        string   `json:"name"`
+	Href        string   `json:"href"`
+	Description []string `json:"description,omitempty"`
+	Returns     []string `json:"returns,omitempty"`
+	Fields      []field  `json:"fields,omitempty"`
+	Subtypes    []string `json:"subtypes,omitempty"`
+	SubtypeOf   []string `json:"subtype_of,omitempty"`
+}
+
+type field struct {
+	Name        string   `json:"name"`
+	Types       []string `json:"types"`
+	Required    bool     `json:"required"`
+	Description string   `json:"description"`
+}
+
+// trimmed is what gets written: no changelog link, only kept entries.
+type trimmed struct {
+	Comment     string            `json:"_comment"`
+	Version     string            `json:"version"`
+	ReleaseDate string            `json:"release_date"`
+	Methods     map[string]*entry `json:"methods"`
+	Types       map[string]*entry `json:"types"`
+}
+
+var arrayPrefix = regexp.MustCompile(`^(Array of )+`)
+
+func main() {
+	in := flag.String("in", "../../../../shared/telegram/bot-api.json", "full Bot API reference (JSON)")
+	out := flag.String("out", "../../../testdata/telegram/bot-api.json", "trimmed reference to write")
+	methods := flag.String("methods", strings.Join(defaultMethods, ","), "comma-separated methods to keep")
+	flag.Parse()
+	if err := run(*in, *out, strings.Split(*methods, ",")); err != nil {
+		slog.Error("trimspec failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(in, out string, methods []string) error {
+	raw, err := os.ReadFile(in)
+	if err != nil {
+		return err
+	}
+	t, err := trim(raw, methods)
+	if err != nil {
+		return err
+	}
+	buf, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return err
+	}
+	buf = append(buf, '\n')
+	dir := filepath.Dir(out)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, buf, 0o644); err != nil {
+		return err
+	}
+	if err := copyFile(filepath.Join(filepath.Dir(in), "LICENSE"), filepath.Join(dir, "LICENSE")); err != nil {
+		return fmt.Errorf("copy license: %w", err)
+	}
+	readme := fmt.Sprintf(readmeText, t.Version, t.ReleaseDate, len(t.Methods), len(t.Types))
+	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(readme), 0o644)
+}
+
+const readmeText = `# Telegram Bot API reference (trimmed, generated)
+
+bot-api.json is GENERATED, do not edit it by hand. It is the official Telegram
+Bot API reference (%s, %s) as structured JSON, cut down to the
+%d methods netzbot uses and the %d types reachable from their parameters.
+The fake Bot API server in internal/telegram/telegramtest validates every
+request against it.
+
+Regenerate (needs the full reference in ../shared/telegram/bot-api.json):
+
+    go generate ./internal/telegram/telegramtest
+
+To support another method, add it to defaultMethods in
+internal/telegram/telegramtest/trimspec/main.go and give the fake a handler.
+
+The JSON was scraped from the public reference by the MIT-licensed
+telegram-bot-api-spec project; its notice is in LICENSE beside this file.
+`
+
+// trim keeps the given methods and every type reachable from their fields,
+// following subtypes (unions such as BotCommandScope) transitively.
+func trim(raw []byte, methods []string) (*trimmed, error) {
+	var s spec
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("decode reference: %w", err)
+	}
+	t := &trimmed{
+		Comment:     "GENERATED by internal/telegram/telegramtest/trimspec; do not edit.",
+		Version:     s.Version,
+		ReleaseDate: s.ReleaseDate,
+		Methods:     map[string]*entry{},
+		Types:       map[string]*entry{},
+	}
+	var queue []string
+	enqueue := func(typeName string) {
+		base := arrayPrefix.ReplaceAllString(typeName, "")
+		if _, ok := s.Types[base]; !ok {
+			return // primitive: Integer, String, Boolean, Float
+		}
+		if _, seen := t.Types[base]; seen || slices.Contains(queue, base) {
+			return
+		}
+		queue = append(queue, base)
+	}
+	var missing []string
+	for _, name := range methods {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		m, ok := s.Methods[name]
+		if !ok {
+			missing = append(missing, name)
+			continue
+		}
+		t.Methods[name] = m
+		for _, f := range m.Fields {
+			for _, ty := range f.Types {
+				enqueue(ty)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("methods not in the reference: %s", strings.Join(missing, ", "))
+	}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		ty := s.Types[name]
+		t.Types[name] = ty
+		for _, f := range ty.Fields {
+			for _, x := range f.Types {
+				enqueue(x)
+			}
+		}
+		for _, sub := range ty.Subtypes {
+			enqueue(sub)
+		}
+	}
+	// subtype_of may point at unions nobody here refers to; keep it consistent.
+	for _, ty := range t.Types {
+		ty.SubtypeOf = slices.DeleteFunc(slices.Clone(ty.SubtypeOf), func(p string) bool {
+			_, ok := t.Types[p]
+			return !ok
+		})
+	}
+	if len(t.Methods) == 0 {
+		return nil, errors.New("no methods kept")
+	}
+	return t, nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	outF, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(outF, in); err != nil {
+		outF.Close()
+		return err
+	}
+	return outF.Close()
+}
