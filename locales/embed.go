@@ -1,11 +1,12 @@
-// Package locales holds the translated messages of netzbot, one TOML file per
-// language (active.<lang>.toml), embedded so the binary needs no data files.
-// active.de.toml is the reference every other locale is checked against.
+// Package locales holds the translated messages of netzbot: active.<lang>.toml
+// per language, plus <feature>.<lang>.toml files a feature may keep apart,
+// embedded so the binary needs no data files. German (de) is the reference
+// every other locale is checked against.
 package locales
 
 import "embed"
 
-// FS holds every active.<lang>.toml file.
+// FS holds every locale file.
 //
-//go:embed active.*.toml
+//go:embed *.toml
 var FS embed.FS

@@ -84,7 +84,10 @@ type Catalog struct {
 func Load(fsys fs.FS) (*Catalog, error) {
 	bundle := i18n.NewBundle(language.German)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	files, err := fs.Glob(fsys, "active.*.toml")
+	// active.<lang>.toml holds the core messages; a feature may keep its
+	// own <feature>.<lang>.toml beside it. All files of a language are one
+	// catalog.
+	files, err := fs.Glob(fsys, "*.toml")
 	if err != nil {
 		return nil, fmt.Errorf("list locales: %w", err)
 	}
@@ -98,11 +101,16 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
 		}
-		lang := strings.TrimSuffix(strings.TrimPrefix(path.Base(name), "active."), ".toml")
-		c.langs = append(c.langs, lang)
+		parts := strings.Split(strings.TrimSuffix(path.Base(name), ".toml"), ".")
+		lang := parts[len(parts)-1]
+		if _, seen := c.ids[lang]; !seen {
+			c.langs = append(c.langs, lang)
+		}
 		for _, m := range mf.Messages {
 			c.ids[lang] = append(c.ids[lang], m.ID)
 		}
+	}
+	for lang := range c.ids {
 		sort.Strings(c.ids[lang])
 	}
 	if _, ok := c.ids[Reference]; !ok {

@@ -2,6 +2,7 @@ package locale_test
 
 import (
 	"fmt"
+	"io/fs"
 	"regexp"
 	"sort"
 	"strings"
@@ -21,13 +22,26 @@ type rawLocale map[string]map[string]string
 
 func readRaw(t *testing.T, lang string) rawLocale {
 	t.Helper()
-	data, err := locales.FS.ReadFile("active." + lang + ".toml")
-	if err != nil {
-		t.Fatalf("locale %s: %v", lang, err)
+	files, err := fs.Glob(locales.FS, "*."+lang+".toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("locale %s: no files (%v)", lang, err)
 	}
-	var m map[string]any
-	if err := toml.Unmarshal(data, &m); err != nil {
-		t.Fatalf("locale %s: %v", lang, err)
+	m := map[string]any{}
+	for _, f := range files {
+		data, err := locales.FS.ReadFile(f)
+		if err != nil {
+			t.Fatalf("locale %s: %v", lang, err)
+		}
+		var part map[string]any
+		if err := toml.Unmarshal(data, &part); err != nil {
+			t.Fatalf("locale %s: %s: %v", lang, f, err)
+		}
+		for id, v := range part {
+			if _, dup := m[id]; dup {
+				t.Errorf("locale %s: message %q defined twice", lang, id)
+			}
+			m[id] = v
+		}
 	}
 	out := rawLocale{}
 	for id, v := range m {
