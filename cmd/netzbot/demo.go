@@ -49,6 +49,9 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	defer db.Close()
+	if err := loadSampleData(ctx, db.Pool, logger); err != nil {
+		return fmt.Errorf("load sample data: %w", err)
+	}
 
 	fake, err := telegramtest.New(telegramtest.Options{BotUsername: "netzbot_demo_bot"})
 	if err != nil {
