@@ -42,6 +42,11 @@ type Options struct {
 	Catalog *locale.Catalog
 	// Listener, if set, is used for the HTTP endpoints instead of HTTP_ADDR.
 	Listener net.Listener
+	// WorkerEvery is how often due notifications are looked for (15 s).
+	WorkerEvery time.Duration
+	// NoWorker leaves notification delivery to whoever calls
+	// Bot.DeliverDue: tests that move the clock themselves.
+	NoWorker bool
 	// WrapUsers, if set, wraps the user store the bot uses: fault-injection
 	// tests put a failing or panicking store in front of the real one.
 	WrapUsers func(user.Store) user.Store
@@ -124,6 +129,7 @@ func New(ctx context.Context, opt Options) (*App, error) {
 	b = bot.New(bot.Deps{
 		Users:           users,
 		Conversations:   &postgres.ConversationStore{Pool: opt.Pool},
+		Notifications:   &postgres.NotificationStore{Pool: opt.Pool},
 		Catalog:         catalog,
 		Sender:          a.Sender,
 		BotUsername:     me,
@@ -206,6 +212,12 @@ func (a *App) Run(ctx context.Context) error {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
+
+	if !a.opt.NoWorker {
+		workerDone := make(chan struct{})
+		go func() { defer close(workerDone); a.runWorker(ctx) }()
+		defer func() { <-workerDone }()
+	}
 
 	if cfg.WebhookURL != "" {
 		if _, err := a.Client.SetWebhook(ctx, &tg.SetWebhookParams{

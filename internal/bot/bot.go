@@ -23,6 +23,7 @@ import (
 
 	"github.com/netzbot/netzbot/internal/conversation"
 	"github.com/netzbot/netzbot/internal/locale"
+	"github.com/netzbot/netzbot/internal/notify"
 	"github.com/netzbot/netzbot/internal/telegram"
 	"github.com/netzbot/netzbot/internal/user"
 )
@@ -50,6 +51,7 @@ type Metrics interface {
 type Deps struct {
 	Users         user.Store
 	Conversations conversation.Store
+	Notifications notify.Store
 	Catalog       *locale.Catalog
 	Sender        Sender
 	// BotUsername is used to accept "/cmd@BotUsername" and to build deep links.
@@ -73,6 +75,8 @@ type Bot struct {
 	callbacks map[string]HandlerFunc
 	flows     map[string]HandlerFunc
 	deepLinks map[string]HandlerFunc
+	renderers map[string]Renderer
+	kicks     chan struct{}
 
 	mu       sync.Mutex
 	toldDown map[int64]time.Time // chats told "unavailable", to say it once per outage
@@ -114,7 +118,7 @@ func New(d Deps) *Bot {
 	if !locale.IsSupported(d.DefaultLanguage) {
 		d.DefaultLanguage = locale.Reference
 	}
-	b := &Bot{d: d, log: d.Logger, toldDown: map[int64]time.Time{}}
+	b := &Bot{d: d, log: d.Logger, toldDown: map[int64]time.Time{}, kicks: make(chan struct{}, 1)}
 	b.routes()
 	return b
 }

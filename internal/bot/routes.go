@@ -25,6 +25,10 @@ func (b *Bot) routes() {
 	}
 	// /start payloads of deep links (t.me/<bot>?start=<prefix>_<value>).
 	b.deepLinks = map[string]HandlerFunc{}
+	// Notifications the worker sends on its own (notify.go), by kind.
+	b.renderers = map[string]Renderer{
+		KindMessage: b.renderMessage, // messages.go: one message id
+	}
 }
 
 // commandOrder is the command menu Telegram shows, with the message id of
