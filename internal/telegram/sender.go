@@ -40,8 +40,10 @@ type Limits struct {
 	PerGroupPerMinute int // messages per minute to one group chat
 }
 
-// DefaultLimits keep a margin below Telegram's limits.
-var DefaultLimits = Limits{Global: 25, GlobalBurst: 5, PerChat: 1, PerChatBurst: 1, PerGroupPerMinute: 20}
+// DefaultLimits keep a margin below Telegram's limits: Telegram counts when
+// a request arrives, so two messages sent exactly 1 s apart may arrive
+// closer together; 1.1 s apart per chat and 19/min per group absorb that.
+var DefaultLimits = Limits{Global: 25, GlobalBurst: 5, PerChat: rate.Every(1100 * time.Millisecond), PerChatBurst: 1, PerGroupPerMinute: 19}
 
 // Metrics are the counters the Sender reports; nil fields are skipped.
 type Metrics interface {
