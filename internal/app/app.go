@@ -185,7 +185,7 @@ func (a *App) Run(ctx context.Context) error {
 			return fmt.Errorf("bootstrap ADMIN_IDS: %w", err)
 		}
 	}
-	if err := a.Bot.PublishCommands(ctx); err != nil {
+	if err := a.Bot.PublishCommands(ctx); err != nil && ctx.Err() == nil {
 		a.log.Warn("publishing the command menu failed", "error", err)
 	}
 
@@ -236,7 +236,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 
 	// Polling and a webhook exclude each other at Telegram.
-	if _, err := a.Client.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+	if _, err := a.Client.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
 		a.log.Warn("deleting webhook failed", "error", telegram.RedactToken(err, cfg.Token))
 	}
 	a.log.Info("receiving updates by long polling", "bot", a.BotUsername)
