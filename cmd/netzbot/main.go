@@ -3,6 +3,8 @@
 //	netzbot demo      chat with the bot in the terminal (no token needed)
 //	netzbot serve     run the bot against Telegram
 //	netzbot migrate   apply database migrations and exit
+//	netzbot users     grant and revoke roles (users grant|revoke USER_ID ROLE)
+//	netzbot bench     measure netzbot against its baselines
 //	netzbot version   print the version
 //
 // Without DATABASE_URL, demo and serve start a local PostgreSQL from the
@@ -39,6 +41,12 @@ func commands() []command {
 		{"demo", "chat with the bot in this terminal, on a throwaway database and a local fake Telegram", runDemo},
 		{"serve", "run the bot against Telegram (needs TELEGRAM_BOT_TOKEN)", runServe},
 		{"migrate", "apply the database migrations and exit", runMigrate},
+		{"users", "list users with a role, grant or revoke one: users grant|revoke USER_ID ROLE", runUsers},
+		{"bench", "measure netzbot against its baselines (own PostgreSQL and fake Telegram; see README)", runBench},
+		{"import", "import offers from YAML or CSV: import offers [--dry-run] [--prune] FILE; consultation services, counsellors and hours: import booking FILE", runImport},
+		{"counsellor", "link a counsellor's Telegram account: counsellor invite COUNSELLOR_ID prints a one-time link", runCounsellor},
+		{"export", "write all offers in the import format: export offers [--format yaml|csv] [-o FILE]", runExport},
+		{"report", "searches that found nothing, and result feedback: report searches [--days N]", runReport},
 		{"version", "print the version", runVersion},
 		{"help", "list the commands", nil},
 	}

@@ -15,7 +15,11 @@ type sampleLoader struct {
 }
 
 // sampleLoaders run in order when the demo starts; each feature adds one.
-var sampleLoaders = []sampleLoader{}
+var sampleLoaders = []sampleLoader{
+	{"offers", loadSampleOffers}, // offers_io.go: internal/offer/sample
+	// booking.go: internal/booking/testdata/booking.yaml
+	{"booking", loadSampleBooking},
+}
 
 // loadSampleData runs every sample loader.
 func loadSampleData(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) error {

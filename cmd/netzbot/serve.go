@@ -6,8 +6,11 @@ import (
 	"io"
 	"os"
 
+	"golang.org/x/time/rate"
+
 	"github.com/netzbot/netzbot/internal/app"
 	"github.com/netzbot/netzbot/internal/config"
+	"github.com/netzbot/netzbot/internal/telegram"
 )
 
 // runServe runs the real bot until SIGINT or SIGTERM.
@@ -27,7 +30,7 @@ func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writ
 		return err
 	}
 	defer db.Close()
-	a, err := app.New(ctx, app.Options{Config: cfg, Pool: db.Pool, Logger: logger})
+	a, err := app.New(ctx, app.Options{Config: cfg, Pool: db.Pool, Logger: logger, Limits: sendLimits(cfg)})
 	if err != nil {
 		return err
 	}
@@ -35,4 +38,15 @@ func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writ
 	err = a.Run(ctx)
 	logger.Info("netzbot stopped")
 	return err
+}
+
+// sendLimits are Telegram's limits with the overall rate from
+// TELEGRAM_SEND_RATE, if set (zero: the sender's defaults).
+func sendLimits(cfg *config.Config) telegram.Limits {
+	if cfg.SendRate <= 0 {
+		return telegram.Limits{}
+	}
+	l := telegram.DefaultLimits
+	l.Global = rate.Limit(cfg.SendRate)
+	return l
 }

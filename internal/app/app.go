@@ -22,6 +22,7 @@ import (
 	"github.com/netzbot/netzbot/internal/locale"
 	"github.com/netzbot/netzbot/internal/metrics"
 	"github.com/netzbot/netzbot/internal/postgres"
+	"github.com/netzbot/netzbot/internal/privacy"
 	"github.com/netzbot/netzbot/internal/telegram"
 	"github.com/netzbot/netzbot/internal/user"
 	"github.com/netzbot/netzbot/locales"
@@ -50,6 +51,11 @@ type Options struct {
 	// WrapUsers, if set, wraps the user store the bot uses: fault-injection
 	// tests put a failing or panicking store in front of the real one.
 	WrapUsers func(user.Store) user.Store
+	// Flood is the per-user flood limit (zero: bot.DefaultFloodLimit).
+	Flood bot.FloodLimit
+	// SendGrace bounds how long a send batch may go on after shutdown
+	// began (default 20 s).
+	SendGrace time.Duration
 }
 
 // App is a wired netzbot.
@@ -63,6 +69,12 @@ type App struct {
 	Dispatcher  *telegram.Dispatcher
 	Users       *postgres.UserStore
 	BotUsername string
+	// Privacy and Retention are the personal-data and retention registries
+	// (privacy.go).
+	Privacy   *privacy.Registry
+	Retention *privacy.Retention
+	// Bookings is consultation booking (booking.go).
+	Bookings *postgres.BookingStore
 
 	log      *slog.Logger
 	opt      Options
@@ -88,8 +100,11 @@ func New(ctx context.Context, opt Options) (*App, error) {
 	}
 	a := &App{Config: cfg, Pool: opt.Pool, Metrics: metrics.New(), log: opt.Logger, opt: opt, addr: make(chan string, 1)}
 	a.Users = &postgres.UserStore{Pool: opt.Pool}
+	a.Privacy = personalData(opt.Pool)
+	a.Retention = retentionTasks(cfg, opt.Pool)
+	a.wireBooking(opt)
 
-	httpClient := telegram.StatusClient{Client: &http.Client{Timeout: 30 * time.Second}}
+	httpClient := telegram.StatusClient{Client: &http.Client{Timeout: 30 * time.Second, Transport: telegram.NewTransport()}}
 	client, err := tg.New(cfg.Token,
 		tg.WithServerURL(cfg.APIURL),
 		tg.WithHTTPClient(time.Minute, httpClient),
@@ -138,6 +153,20 @@ func New(ctx context.Context, opt Options) (*App, error) {
 		Metrics:         a.Metrics,
 		Unavailable:     postgres.IsUnavailable,
 		Now:             opt.Now,
+		Roles:           a.Users,
+		Privacy:         a.Privacy,
+		PrivacyInfo:     privacyInfo(cfg),
+		Flood:           opt.Flood,
+		// The network: members, groups, invites, meetings, broadcasts.
+		Members:    &postgres.MemberStore{Pool: opt.Pool, Loc: cfg.Location},
+		Meetings:   &postgres.MeetingStore{Pool: opt.Pool, Loc: cfg.Location},
+		Broadcasts: &postgres.BroadcastStore{Pool: opt.Pool},
+		// Consultation booking.
+		Bookings:      a.Bookings,
+		BookingPolicy: a.Bookings.Policy,
+		// The offer directory and its search.
+		Offers:   &postgres.OfferStore{Pool: opt.Pool},
+		TimeZone: cfg.Location,
 	})
 	a.Bot = b
 	a.Dispatcher = telegram.NewDispatcher(b.Handle, 64)
@@ -218,6 +247,9 @@ func (a *App) Run(ctx context.Context) error {
 		go func() { defer close(workerDone); a.runWorker(ctx) }()
 		defer func() { <-workerDone }()
 	}
+	retentionDone := make(chan struct{})
+	go func() { defer close(retentionDone); a.runRetention(ctx) }()
+	defer func() { <-retentionDone }()
 
 	if cfg.WebhookURL != "" {
 		if _, err := a.Client.SetWebhook(ctx, &tg.SetWebhookParams{

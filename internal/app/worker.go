@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -16,8 +17,9 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error("cron: "+msg, append(kv, "error", err)...)
 }
 
-// runWorker delivers due notifications every 15 s and whenever a handler
-// kicks it. The schedule only says how often to look: the due times live in
+// runWorker delivers due notifications at start, every 15 s and whenever
+// a handler kicks it. On shutdown it finishes the batch in hand (within
+// SendGrace) and returns when every run has ended. The schedule only says how often to look: the due times live in
 // the notifications table, so daylight-saving changes skip or repeat
 // nothing. cron's default chain does not recover panics, hence Recover;
 // SkipIfStillRunning keeps one run at a time in this process (other
@@ -25,7 +27,7 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 func (a *App) runWorker(ctx context.Context) {
 	logger := cronLogger{a.log}
 	job := cron.NewChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)).Then(cron.FuncJob(func() {
-		stats, err := a.Bot.DeliverDue(ctx)
+		stats, err := a.Bot.DeliverDueGraceful(ctx, a.sendGrace())
 		if err != nil && ctx.Err() == nil {
 			a.log.Warn("delivering notifications failed", "error", err)
 		}
@@ -36,15 +38,28 @@ func (a *App) runWorker(ctx context.Context) {
 	c := cron.New(cron.WithChain(), cron.WithLogger(logger))
 	c.Schedule(cron.Every(a.workerEvery()), job)
 	c.Start()
-	defer func() { <-c.Stop().Done() }()
+	var kicked sync.WaitGroup // runs started here, which cron does not wait for
+	defer func() { <-c.Stop().Done(); kicked.Wait() }()
+	run := func() {
+		kicked.Add(1)
+		go func() { defer kicked.Done(); job.Run() }()
+	}
+	run() // what became due while the bot was down goes out at once
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-a.Bot.Kicks():
-			go job.Run()
+			run()
 		}
 	}
+}
+
+func (a *App) sendGrace() time.Duration {
+	if a.opt.SendGrace > 0 {
+		return a.opt.SendGrace
+	}
+	return 20 * time.Second
 }
 
 func (a *App) workerEvery() time.Duration {

@@ -21,9 +21,14 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/netzbot/netzbot/internal/booking"
 	"github.com/netzbot/netzbot/internal/conversation"
 	"github.com/netzbot/netzbot/internal/locale"
+	"github.com/netzbot/netzbot/internal/meeting"
+	"github.com/netzbot/netzbot/internal/member"
 	"github.com/netzbot/netzbot/internal/notify"
+	"github.com/netzbot/netzbot/internal/offer"
+	"github.com/netzbot/netzbot/internal/privacy"
 	"github.com/netzbot/netzbot/internal/telegram"
 	"github.com/netzbot/netzbot/internal/user"
 )
@@ -64,6 +69,35 @@ type Deps struct {
 	Unavailable func(error) bool
 	// Now is the clock; tests inject their own.
 	Now func() time.Time
+
+	// Roles changes roles (/admin); see auth.go and admin.go.
+	Roles user.RoleStore
+	// Privacy is every store's share of personal data, for /mydata and
+	// /deletemydata (privacy.go).
+	Privacy *privacy.Registry
+	// PrivacyInfo is what /privacy tells about retention and contact.
+	PrivacyInfo PrivacyInfo
+	// Flood is the per-user flood limit (flood.go); zero: DefaultFloodLimit.
+	Flood FloodLimit
+
+	// Members, Meetings and Broadcasts are the network's members, working
+	// groups, invites, meetings and announcements (network.go); nil leaves
+	// those commands out.
+	Members    member.Store
+	Meetings   meeting.Store
+	Broadcasts member.BroadcastStore
+
+	// Offers is the offer directory (offers.go, search.go); nil leaves
+	// /offers out and free text is not searched.
+	Offers offer.Store
+	// TimeZone is the city's, for opening hours; nil: Europe/Berlin.
+	TimeZone *time.Location
+
+	// Bookings is consultation booking (booking.go, mybookings.go,
+	// waitlist.go, agenda.go); nil leaves those commands out.
+	// BookingPolicy are its rules (horizon, notice, deadline, reminders…).
+	Bookings      booking.Store
+	BookingPolicy booking.Policy
 }
 
 // Bot handles updates. It is safe for concurrent use.
@@ -80,6 +114,11 @@ type Bot struct {
 
 	mu       sync.Mutex
 	toldDown map[int64]time.Time // chats told "unavailable", to say it once per outage
+
+	flood *floodGate
+	// sweepers run after each delivery batch (notify.go), e.g. broadcast
+	// progress and reports, expanding recurring meetings.
+	sweepers []Sweeper
 }
 
 // HandlerFunc handles one request and returns what to say.
@@ -100,8 +139,9 @@ type Request struct {
 	Location  *models.Location
 
 	Callback  *models.CallbackQuery
-	Data      string // callback data of a pressed button
-	MessageID int    // message whose button was pressed
+	Data      string   // callback data of a pressed button
+	Args      []string // Data after the prefix, split at ":" (callback.go)
+	MessageID int      // message whose button was pressed
 }
 
 // New builds a bot.
@@ -118,7 +158,10 @@ func New(d Deps) *Bot {
 	if !locale.IsSupported(d.DefaultLanguage) {
 		d.DefaultLanguage = locale.Reference
 	}
-	b := &Bot{d: d, log: d.Logger, toldDown: map[int64]time.Time{}, kicks: make(chan struct{}, 1)}
+	if d.Privacy == nil {
+		d.Privacy = privacy.NewRegistry()
+	}
+	b := &Bot{d: d, log: d.Logger, toldDown: map[int64]time.Time{}, kicks: make(chan struct{}, 1), flood: newFloodGate(d.Flood)}
 	b.routes()
 	return b
 }
@@ -146,6 +189,10 @@ func (b *Bot) Handle(ctx context.Context, u *models.Update) (err error) {
 		route = "chat_member"
 		return b.chatMember(ctx, u.MyChatMember)
 	case u.Message != nil, u.CallbackQuery != nil:
+		if !b.admit(ctx, u) { // flood control, before any database work
+			route = "flood"
+			return nil
+		}
 		route, err = b.interact(ctx, u)
 		return err
 	}

@@ -4,11 +4,6 @@ import (
 	"context"
 )
 
-// freeText answers text outside any flow.
-func (b *Bot) freeText(_ context.Context, r *Request) ([]Reply, error) {
-	return []Reply{b.mainMenu(r.L, "unknown_text")}, nil
-}
-
 // unknownCommand names the command it does not know.
 func (b *Bot) unknownCommand(_ context.Context, r *Request) ([]Reply, error) {
 	return []Reply{Text(r.L.T("unknown_command", "Command", "/"+r.Command.Name))}, nil

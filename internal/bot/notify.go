@@ -1,10 +1,10 @@
 package bot
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -48,66 +48,236 @@ func (b *Bot) Kicks() <-chan struct{} { return b.kicks }
 // DeliverDue sends every notification due now, batch after batch, and
 // returns when none is left. Several workers may run it at once.
 func (b *Bot) DeliverDue(ctx context.Context) (DeliveryStats, error) {
-	var total DeliveryStats
+	return b.deliverDue(ctx, ctx)
+}
+
+// DeliverDueGraceful is DeliverDue for the worker: once ctx ends (the bot
+// shuts down) it claims no further batch but finishes sending the one in
+// hand, for at most grace, so that a shutdown neither cuts a batch short
+// nor leaves its rows leased until the lease runs out.
+func (b *Bot) DeliverDueGraceful(ctx context.Context, grace time.Duration) (DeliveryStats, error) {
+	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
+	defer stop()
+	return b.deliverDue(ctx, sendCtx)
+}
+
+// deliverDue claims batches while claimCtx lasts and sends with sendCtx.
+//
+// It claims the next batch while the last one is still being sent, and
+// sends to whichever recipient may get a message now: a recipient with
+// several notifications gets the next one only when the chat's rate limit
+// (1 message/s) allows, meanwhile the others are served, instead of a
+// sending slot waiting for that one chat.
+func (b *Bot) deliverDue(claimCtx, ctx context.Context) (DeliveryStats, error) {
 	if b.d.Notifications == nil {
-		return total, nil
+		return DeliveryStats{}, nil
 	}
+	d := b.newDispatch(ctx)
+	sweeps := 0
 	for {
-		batch, err := b.d.Notifications.Claim(ctx, b.d.Now(), claimBatch, claimLease)
+		if claimCtx.Err() != nil {
+			d.run(true)
+			return d.total, claimCtx.Err()
+		}
+		batch, err := b.d.Notifications.Claim(claimCtx, b.d.Now(), claimBatch, claimLease)
 		if err != nil {
-			return total, err
+			d.run(true)
+			return d.total, err
 		}
 		if len(batch) == 0 {
-			return total, nil
+			d.run(true)
+			if ctx.Err() != nil {
+				return d.total, ctx.Err()
+			}
+			// Nothing due: a sweeper may still have something to say (a
+			// broadcast finished before a restart, say).
+			if sweeps < maxSweeps && b.sweep(claimCtx) > 0 {
+				sweeps++
+				continue
+			}
+			return d.total, nil
 		}
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, sendParallel)
-		// One goroutine per recipient keeps a user's notifications in order
-		// and lets the per-chat rate limit of one not hold up the others.
-		for _, group := range byRecipient(batch) {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func(group []notify.Notification) {
-				defer func() { <-sem; wg.Done() }()
-				for _, n := range group {
-					outcome := b.deliverOne(ctx, n)
-					mu.Lock()
-					switch outcome {
-					case "sent":
-						total.Sent++
-					case "dropped":
-						total.Dropped++
-					default:
-						total.Retried++
-					}
-					mu.Unlock()
-				}
-			}(group)
-		}
-		wg.Wait()
+		d.add(batch)
+		last := len(batch) < claimBatch
+		d.run(last) // the last batch is sent out; otherwise until it is time to claim more
 		if ctx.Err() != nil {
-			return total, ctx.Err()
+			d.run(true)
+			return d.total, ctx.Err()
 		}
-		if len(batch) < claimBatch {
-			return total, nil
+		if claimCtx.Err() != nil {
+			d.run(true)
+			return d.total, claimCtx.Err()
+		}
+		queued := b.sweep(claimCtx)
+		if last && queued == 0 {
+			return d.total, nil
 		}
 	}
 }
 
-func byRecipient(batch []notify.Notification) [][]notify.Notification {
-	idx := map[int64]int{}
-	var out [][]notify.Notification
-	for _, n := range batch {
-		i, ok := idx[n.UserID]
-		if !ok {
-			i = len(out)
-			idx[n.UserID] = i
-			out = append(out, nil)
-		}
-		out[i] = append(out[i], n)
+// maxInHand bounds the claimed notifications waiting in memory for their
+// chat's rate limit; they must go out well within claimLease.
+const maxInHand = 5 * claimBatch
+
+// chatPacer is the part of telegram.Sender that tells when a chat may get
+// its next message.
+type chatPacer interface {
+	ChatReadyIn(chatID int64) time.Duration
+}
+
+// dispatch sends claimed notifications, at most sendParallel at a time,
+// each recipient's in order and only when its chat is ready.
+type dispatch struct {
+	b       *Bot
+	ctx     context.Context
+	pacer   chatPacer // nil: every chat is always ready
+	queues  map[int64]*recipient
+	ready   recipientHeap // idle recipients with notifications, by readyAt
+	busy    int           // sends in flight
+	inHand  int           // claimed and not yet sent, dropped or retried
+	results chan sendResult
+	total   DeliveryStats
+}
+
+// recipient is a user with claimed notifications: in the heap while
+// idle, out of it while one of them is being sent.
+type recipient struct {
+	id      int64
+	items   []notify.Notification
+	readyAt time.Time
+}
+
+type sendResult struct {
+	r       *recipient
+	outcome string
+}
+
+func (b *Bot) newDispatch(ctx context.Context) *dispatch {
+	d := &dispatch{b: b, ctx: ctx, queues: map[int64]*recipient{}, results: make(chan sendResult, sendParallel)}
+	d.pacer, _ = b.d.Sender.(chatPacer)
+	return d
+}
+
+func (d *dispatch) readyAt(userID int64) time.Time {
+	now := time.Now()
+	if d.pacer == nil {
+		return now
 	}
-	return out
+	return now.Add(d.pacer.ChatReadyIn(userID))
+}
+
+// add queues a claimed batch behind what each recipient has in hand.
+func (d *dispatch) add(batch []notify.Notification) {
+	for _, n := range batch {
+		d.inHand++
+		r := d.queues[n.UserID]
+		if r == nil {
+			r = &recipient{id: n.UserID, readyAt: d.readyAt(n.UserID)}
+			d.queues[n.UserID] = r
+			heap.Push(&d.ready, r)
+		}
+		r.items = append(r.items, n)
+	}
+}
+
+// run sends until nothing is in hand (all) or until it is time to claim
+// more: less than a batch in hand, or no chat ready and room for more.
+// Once ctx ends it starts no more sends; what is left stays leased and is
+// claimed again after the lease.
+func (d *dispatch) run(all bool) {
+	for {
+		now := time.Now()
+		for d.ctx.Err() == nil && d.busy < sendParallel && d.ready.Len() > 0 && !d.ready[0].readyAt.After(now) {
+			r := heap.Pop(&d.ready).(*recipient)
+			n := r.items[0]
+			r.items = r.items[1:]
+			d.busy++
+			go func() { d.results <- sendResult{r, d.b.deliverOne(d.ctx, n)} }()
+		}
+		if d.inHand == 0 || d.ctx.Err() != nil && d.busy == 0 {
+			return
+		}
+		nothingReady := d.ready.Len() == 0 || d.ready[0].readyAt.After(now)
+		if !all && d.ctx.Err() == nil && (d.inHand < claimBatch || nothingReady && d.inHand < maxInHand) {
+			return
+		}
+		var wait <-chan time.Time
+		var timer *time.Timer
+		if d.ctx.Err() == nil && d.busy < sendParallel && d.ready.Len() > 0 {
+			timer = time.NewTimer(d.ready[0].readyAt.Sub(now))
+			wait = timer.C
+		}
+		select {
+		case res := <-d.results:
+			d.done(res)
+		case <-wait:
+		case <-d.ctx.Done():
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+// done books a finished send and queues the recipient's next notification.
+func (d *dispatch) done(res sendResult) {
+	d.busy--
+	d.inHand--
+	switch res.outcome {
+	case "sent":
+		d.total.Sent++
+	case "dropped":
+		d.total.Dropped++
+	default:
+		d.total.Retried++
+	}
+	r := res.r
+	if len(r.items) == 0 {
+		delete(d.queues, r.id)
+		return
+	}
+	r.readyAt = d.readyAt(r.id)
+	heap.Push(&d.ready, r)
+}
+
+// recipientHeap orders idle recipients by when their chat is ready.
+type recipientHeap []*recipient
+
+func (h recipientHeap) Len() int           { return len(h) }
+func (h recipientHeap) Less(i, j int) bool { return h[i].readyAt.Before(h[j].readyAt) }
+func (h recipientHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *recipientHeap) Push(x any)        { *h = append(*h, x.(*recipient)) }
+func (h *recipientHeap) Pop() any {
+	old := *h
+	r := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return r
+}
+
+// Sweeper looks at what the last batch changed and may queue notifications
+// of its own (a broadcast's progress and final report), returning how many.
+// It must be safe to run in several workers at once.
+type Sweeper func(ctx context.Context, now time.Time) (int, error)
+
+// maxSweeps bounds the sweeps of one run that find nothing due.
+const maxSweeps = 3
+
+// sweep runs the sweepers and returns how many notifications they queued.
+func (b *Bot) sweep(ctx context.Context) int {
+	queued := 0
+	for _, s := range b.sweepers {
+		n, err := s(ctx, b.d.Now())
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Warn("notification sweeper failed", "error", err)
+			}
+			continue
+		}
+		queued += n
+	}
+	return queued
 }
 
 // deliverOne renders and sends one notification and records the outcome.
@@ -136,7 +306,7 @@ func (b *Bot) deliverOne(ctx context.Context, n notify.Notification) (outcome st
 		return b.retryNotification(ctx, n, err)
 	}
 	if !u.Active {
-		return b.dropNotification(ctx, n, "user blocked the bot")
+		return b.dropNotification(ctx, n, notify.ReasonBlocked)
 	}
 	l := b.d.Catalog.Localizer(locale.Resolve(u.Language, u.TelegramLanguage, b.d.DefaultLanguage))
 	replies, err := render(ctx, n, u, l)
@@ -151,7 +321,7 @@ func (b *Bot) deliverOne(ctx context.Context, n notify.Notification) (outcome st
 		rep.Edit = false
 		if err := b.send(ctx, r, rep); err != nil {
 			if errors.Is(err, telegram.ErrBlocked) {
-				return b.dropNotification(ctx, n, "user blocked the bot")
+				return b.dropNotification(ctx, n, notify.ReasonBlocked)
 			}
 			return b.retryNotification(ctx, n, err)
 		}

@@ -14,8 +14,7 @@ const flowOnboarding = "onboarding"
 // start greets a new user with the language picker, shows the main menu to
 // a known one, and hands deep-link payloads to their handlers.
 func (b *Bot) start(ctx context.Context, r *Request) ([]Reply, error) {
-	if payload := r.Command.Args; payload != "" {
-		prefix, _, _ := strings.Cut(payload, "_")
+	if prefix, _, ok := parseDeepLink(r.Command.Args); ok {
 		if h, ok := b.deepLinks[prefix]; ok {
 			return h(ctx, r)
 		}
@@ -78,8 +77,11 @@ func (b *Bot) mainMenu(l *locale.Localizer, id string) Reply {
 
 func mainMenuButtons(l *locale.Localizer) Keyboard {
 	return Keyboard{
-		Row(l, Button{Text: l.T("menu_help"), Data: "menu:help"}),
+		Row(l, Button{Text: l.T("menu_offers"), Data: "of:cats"}, Button{Text: l.T("menu_help"), Data: "menu:help"}), // offers.go
 		Row(l, Button{Text: l.T("menu_language"), Data: "menu:language"}, Button{Text: l.T("menu_settings"), Data: "menu:settings"}),
+		// booking.go, mybookings.go
+		Row(l, Button{Text: l.T("menu_book"), Data: "bk:go"}, Button{Text: l.T("menu_mybookings"), Data: "mb:list"}),
+		Row(l, Button{Text: l.T("menu_network"), Data: "net:menu"}), // network.go: for member organisations
 	}
 }
 

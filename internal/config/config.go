@@ -35,7 +35,26 @@ type Config struct {
 	DefaultLanguage string
 	WebhookURL      string // WEBHOOK_URL; "" = long polling
 	WebhookSecret   string // WEBHOOK_SECRET
+	// SendRate is TELEGRAM_SEND_RATE, the messages per second the sender
+	// keeps under overall; 0 means telegram.DefaultLimits (25/s).
+	SendRate float64
+
+	// Retention (see internal/privacy): how long data is kept; 0 keeps it.
+	BookingRetention      time.Duration // BOOKING_RETENTION_DAYS: bookings are anonymised this long after the appointment
+	SearchLogRetention    time.Duration // SEARCH_LOG_RETENTION_DAYS: search logs are deleted after this
+	NotificationRetention time.Duration // NOTIFICATION_RETENTION_DAYS: sent notifications are deleted after this
+	PrivacyContact        string        // PRIVACY_CONTACT: whom /privacy names for data protection questions
+
+	// Booking are the BOOKING_* rules of consultation booking (booking.go).
+	Booking Booking
 }
+
+// Retention defaults, in days.
+const (
+	DefaultBookingRetentionDays      = 180
+	DefaultSearchLogRetentionDays    = 30
+	DefaultNotificationRetentionDays = 90
+)
 
 // Error is a configuration problem with one variable.
 type Error struct {
@@ -97,6 +116,11 @@ func Load(getenv Getenv, requireToken bool) (*Config, error) {
 	if !locale.IsSupported(c.DefaultLanguage) {
 		return nil, &Error{"DEFAULT_LANGUAGE", fmt.Sprintf("%q is not shipped: expected one of %s", c.DefaultLanguage, strings.Join(locale.Supported, ", "))}
 	}
+	if v := getenv("TELEGRAM_SEND_RATE"); strings.TrimSpace(v) != "" {
+		if c.SendRate, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil || !(c.SendRate > 0 && c.SendRate <= 100000) {
+			return nil, &Error{"TELEGRAM_SEND_RATE", "expected messages per second above 0, like 25 (Telegram allows 30 without paid broadcasts)"}
+		}
+	}
 	c.WebhookURL = getenv("WEBHOOK_URL")
 	if c.WebhookSecret, err = secret(getenv, "WEBHOOK_SECRET"); err != nil {
 		return nil, err
@@ -109,8 +133,33 @@ func Load(getenv Getenv, requireToken bool) (*Config, error) {
 			return nil, &Error{"WEBHOOK_SECRET", "required with WEBHOOK_URL: 16-256 characters of A-Z, a-z, 0-9, _ and -"}
 		}
 	}
+	for _, r := range []struct {
+		name string
+		def  int
+		dst  *time.Duration
+	}{
+		{"BOOKING_RETENTION_DAYS", DefaultBookingRetentionDays, &c.BookingRetention},
+		{"SEARCH_LOG_RETENTION_DAYS", DefaultSearchLogRetentionDays, &c.SearchLogRetention},
+		{"NOTIFICATION_RETENTION_DAYS", DefaultNotificationRetentionDays, &c.NotificationRetention},
+	} {
+		days, err := strconv.Atoi(or(getenv(r.name), strconv.Itoa(r.def)))
+		if err != nil || days < 0 || days > 3650 {
+			return nil, &Error{r.name, "expected a number of days from 0 (keep) to 3650"}
+		}
+		*r.dst = time.Duration(days) * 24 * time.Hour
+	}
+	c.PrivacyContact = strings.TrimSpace(getenv("PRIVACY_CONTACT"))
+	if len(c.PrivacyContact) > 200 {
+		return nil, &Error{"PRIVACY_CONTACT", "too long: expected an e-mail address, phone number or office of at most 200 characters"}
+	}
+	if c.Booking, err = loadBooking(getenv); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
+
+// RetentionDays is d in whole days, for texts.
+func RetentionDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
 // WebhookPath is the path the webhook handler is served on.
 func (c *Config) WebhookPath() string {

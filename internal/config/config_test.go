@@ -35,6 +35,8 @@ func TestErrorsNameTheVariableAndNeverTheToken(t *testing.T) {
 		{map[string]string{"TELEGRAM_BOT_TOKEN": secretToken, "ADMIN_IDS": "12,abc"}, "ADMIN_IDS"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": secretToken, "TZ_NAME": "Mars/Base"}, "TZ_NAME"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": secretToken, "DEFAULT_LANGUAGE": "xx"}, "DEFAULT_LANGUAGE"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": secretToken, "TELEGRAM_SEND_RATE": "fast"}, "TELEGRAM_SEND_RATE"},
+		{map[string]string{"TELEGRAM_BOT_TOKEN": secretToken, "TELEGRAM_SEND_RATE": "NaN"}, "TELEGRAM_SEND_RATE"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": secretToken, "WEBHOOK_URL": "https://bot.example.org/hook"}, "WEBHOOK_SECRET"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": secretToken, "WEBHOOK_URL": "http://bot.example.org/hook", "WEBHOOK_SECRET": strings.Repeat("s", 20)}, "WEBHOOK_URL"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": secretToken, "TELEGRAM_BOT_TOKEN_FILE": "/x"}, "TELEGRAM_BOT_TOKEN"},

@@ -249,10 +249,18 @@ func TestNoLocaleIsEnglishCopiedOver(t *testing.T) {
 
 func TestEveryMessageRendersInEveryLocale(t *testing.T) {
 	c := load(t)
+	ref := readRaw(t, locale.Reference)
 	for _, lang := range locale.Supported {
 		l := c.LocalizerOnly(lang)
 		for _, id := range c.MessageIDs(locale.Reference) {
-			if got := l.N(id, 3, "Name", "Ana", "Language", "Deutsch", "Command", "/x"); got == id || strings.Contains(got, "<no value>") {
+			// Every variable the reference passes gets a sample value.
+			kv := []any{"Name", "Ana", "Language", "Deutsch", "Command", "/x"}
+			for _, s := range ref[id] {
+				for v := range vars(s) {
+					kv = append(kv, v, "x")
+				}
+			}
+			if got := l.N(id, 3, kv...); got == id || strings.Contains(got, "<no value>") {
 				t.Errorf("%s %s: renders as %q", lang, id, got)
 			}
 		}

@@ -40,6 +40,10 @@ type Notification struct {
 	Attempts int
 }
 
+// ReasonBlocked is the drop reason (last_error) of a notification whose
+// recipient blocked the bot, e.g. for a broadcast's report.
+const ReasonBlocked = "user blocked the bot"
+
 // ErrObsolete is returned by a renderer when the notification no longer
 // applies (the booking was cancelled meanwhile): it is dropped, not sent.
 var ErrObsolete = errors.New("notification no longer applies")

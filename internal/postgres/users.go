@@ -28,10 +28,19 @@ func scanUser(row pgx.Row) (*user.User, error) {
 	return &u, nil
 }
 
-// Touch creates or refreshes a user. It only writes when something changed,
-// because it runs for every update.
+// Touch creates or refreshes a user. It runs for every update, so it
+// reads first and writes only when something changed: one plain SELECT in
+// the common case (the upsert alone would lock the row and write WAL even
+// when it changes nothing).
 func (s *UserStore) Touch(ctx context.Context, id int64, telegramLanguage string) (*user.User, error) {
-	u, err := scanUser(s.Pool.QueryRow(ctx, `
+	u, err := s.Get(ctx, id)
+	if err == nil && u.Active && u.TelegramLanguage == telegramLanguage {
+		return u, nil
+	}
+	if err != nil && !errors.Is(err, user.ErrNotFound) {
+		return nil, err
+	}
+	u, err = scanUser(s.Pool.QueryRow(ctx, `
 		INSERT INTO users (id, telegram_language) VALUES ($1, $2)
 		ON CONFLICT (id) DO UPDATE
 		   SET telegram_language = EXCLUDED.telegram_language, active = true, updated_at = now()

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -134,6 +135,22 @@ func (s *Sender) chatLimiter(chatID int64) *rate.Limiter {
 	}
 	c.used = now
 	return c.lim
+}
+
+// ChatReadyIn tells how long until a message to chatID would pass the
+// chat's own rate limit, without using it up, so that a caller with
+// messages for many chats (the notification worker) can send to the
+// ones that are ready instead of waiting for one that is not.
+func (s *Sender) ChatReadyIn(chatID int64) time.Duration {
+	lim := s.chatLimiter(chatID)
+	if lim.Limit() == rate.Inf {
+		return 0
+	}
+	tokens := lim.TokensAt(time.Now())
+	if tokens >= 1 || lim.Limit() <= 0 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / float64(lim.Limit()) * float64(time.Second))
 }
 
 // wait blocks until a message to chatID may be sent.
@@ -408,6 +425,18 @@ func cutPoint(text string, limit int) int {
 	return end
 }
 
+// NewTransport is the HTTP transport for Bot API requests. Go's default
+// keeps only 2 idle connections per host, so with handlers sending in
+// parallel most requests opened a new connection (a TLS handshake with
+// api.telegram.org) and closed it afterwards; this one keeps as many idle
+// connections as the dispatcher runs handlers.
+func NewTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 128
+	return t
+}
+
 // StatusClient is an http client for go-telegram/bot that turns 5xx answers
 // into *ServerError, which the library would otherwise report as an
 // untyped error that cannot be told apart from a 400.
@@ -415,6 +444,19 @@ type StatusClient struct{ Client *http.Client }
 
 // Do implements bot.HttpClient.
 func (c StatusClient) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody && req.ContentLength <= 0 {
+		// go-telegram streams its multipart form through a pipe, which
+		// net/http sends chunked, flushing (one write syscall) per form
+		// field; sent in one piece, a message costs one write.
+		data, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(data))
+		req.ContentLength = int64(len(data))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	}
 	resp, err := c.Client.Do(req)
 	if err != nil {
 		return nil, err

@@ -115,8 +115,22 @@ type Poller struct {
 // errUnauthorized means the token is wrong: polling cannot go on.
 var errUnauthorized = errors.New("telegram: token rejected (401 Unauthorized): check TELEGRAM_BOT_TOKEN")
 
+// pollWindow is how many updates one getUpdates returns at most (Telegram's
+// limit), which is also how many can be in hand at once: unconfirmed
+// updates are returned again by every poll.
+const pollWindow = 100
+
 // Run polls until ctx is cancelled. Updates being handled then are
 // finished and confirmed before Run returns.
+//
+// Updates are handled as they come, one after the other per chat and in
+// parallel across chats, and the poller does not wait for a whole batch
+// before it fetches more: once half the window is free again, it asks for
+// the updates after the oldest one still being handled. That poll's offset
+// confirms only what was handled; the updates still in hand come back
+// with the answer and are skipped. An update whose handler asks for a
+// retry (ErrRetry) stays unconfirmed, and so do the later updates of its
+// chat, which wait for it: they are fetched again after a backoff.
 func (p *Poller) Run(ctx context.Context) error {
 	if p.Timeout <= 0 {
 		p.Timeout = 50 * time.Second
@@ -127,43 +141,71 @@ func (p *Poller) Run(ctx context.Context) error {
 	if p.Logger == nil {
 		p.Logger = slog.New(slog.DiscardHandler)
 	}
-	var offset int64
-	done := map[int64]bool{} // handled but not yet confirmed, after a retry
-	backoff := time.Duration(0)
+	w := &pollWork{
+		p:          p,
+		hctx:       context.WithoutCancel(ctx), // handlers finish after shutdown began, within HandleTimeout
+		unfinished: map[int64]bool{},
+		finished:   map[int64]bool{},
+		chats:      map[int64]*chatQueue{},
+		done:       make(chan completion, 2*pollWindow),
+	}
+	var (
+		backoff    time.Duration
+		notBefore  time.Time
+		sinceFetch = 1 // completions since the last fetch
+	)
 	for {
-		if backoff > 0 {
-			select {
-			case <-ctx.Done():
-				return p.confirm(offset)
-			case <-time.After(backoff):
-			}
-		}
 		if ctx.Err() != nil {
-			return p.confirm(offset)
+			w.drain()
+			return p.confirm(w.offset)
 		}
-		updates, err := p.fetch(ctx, offset, p.Timeout)
-		if err != nil {
-			if ctx.Err() != nil {
-				return p.confirm(offset)
+		now := time.Now()
+		free := pollWindow - len(w.unfinished) - len(w.finished)
+		if !now.Before(notBefore) && (w.inflight == 0 || sinceFetch > 0 && free >= pollWindow/2) {
+			timeout := time.Duration(0)
+			if len(w.unfinished) == 0 {
+				timeout = p.Timeout // nothing in hand: wait for news
 			}
-			if errors.Is(err, errUnauthorized) {
-				return err
+			updates, err := p.fetch(ctx, w.offset, timeout)
+			sinceFetch = 0
+			if err != nil {
+				if ctx.Err() != nil {
+					continue
+				}
+				if errors.Is(err, errUnauthorized) {
+					w.drain()
+					return err
+				}
+				backoff = nextBackoff(backoff)
+				notBefore = time.Now().Add(backoff)
+				p.Logger.Warn("getUpdates failed", "error", err, "retry_in_ms", backoff.Milliseconds())
+				continue
 			}
-			backoff = nextBackoff(backoff)
-			p.Logger.Warn("getUpdates failed", "error", err, "retry_in_ms", backoff.Milliseconds())
+			w.dispatch(updates, time.Now())
 			continue
 		}
-		next, failed := p.handleBatch(ctx, updates, done, offset)
-		for id := range done {
-			if id < next {
-				delete(done, id)
-			}
+		var (
+			timer *time.Timer
+			wait  <-chan time.Time
+		)
+		if now.Before(notBefore) {
+			timer = time.NewTimer(notBefore.Sub(now))
+			wait = timer.C
 		}
-		offset = next
-		if failed {
-			backoff = nextBackoff(backoff)
-		} else {
-			backoff = 0
+		select {
+		case c := <-w.done:
+			sinceFetch++
+			if w.complete(c) {
+				backoff = nextBackoff(backoff)
+				notBefore = time.Now().Add(backoff)
+			} else if c.err == nil {
+				backoff = 0
+			}
+		case <-wait:
+		case <-ctx.Done():
+		}
+		if timer != nil {
+			timer.Stop()
 		}
 	}
 }
@@ -175,56 +217,141 @@ func nextBackoff(d time.Duration) time.Duration {
 	return min(2*d, 10*time.Second)
 }
 
-// handleBatch handles updates grouped by chat, in parallel across chats.
-// It returns the offset to confirm up to and whether any update failed.
-func (p *Poller) handleBatch(ctx context.Context, updates []*models.Update, done map[int64]bool, offset int64) (int64, bool) {
-	groups := map[int64][]*models.Update{}
-	var keys []int64
-	next := offset
+// pollWork is the poller's bookkeeping of the updates in hand. Only Run's
+// goroutine touches it, except chats (under mu), which it shares with the
+// per-chat workers.
+type pollWork struct {
+	p    *Poller
+	hctx context.Context
+
+	offset int64 // every update below it was handled
+	// unfinished are fetched updates not handled yet: true while with a
+	// worker, false while waiting to be fetched again for a retry.
+	unfinished map[int64]bool
+	finished   map[int64]bool // handled, but behind an unfinished one (≥ offset)
+	inflight   int            // updates with workers
+	maxSeen    int64
+
+	mu    sync.Mutex
+	chats map[int64]*chatQueue // chats with a running worker
+	done  chan completion
+}
+
+type chatQueue struct{ updates []queued }
+
+type queued struct {
+	u  *models.Update
+	at time.Time // when getUpdates returned it
+}
+
+// completion is a worker's report on one update.
+type completion struct {
+	id  int64
+	err error
+	// retry: the handler asked for a retry, and skipped holds the later
+	// updates of the chat that were not handled because of it.
+	retry   bool
+	skipped []int64
+}
+
+// dispatch hands new updates to their chat's worker, starting one if the
+// chat has none, so a chat's updates are handled in the order fetched.
+func (w *pollWork) dispatch(updates []*models.Update, at time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for _, u := range updates {
-		if u.ID >= next {
-			next = u.ID + 1
-		}
-		if done[u.ID] {
+		if u.ID < w.offset || w.finished[u.ID] || w.unfinished[u.ID] {
 			continue
 		}
-		k := ChatKey(u)
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
+		w.maxSeen = max(w.maxSeen, u.ID)
+		w.unfinished[u.ID] = true
+		w.inflight++
+		key := ChatKey(u)
+		if q := w.chats[key]; q != nil {
+			q.updates = append(q.updates, queued{u, at})
+			continue
 		}
-		groups[k] = append(groups[k], u)
+		q := &chatQueue{updates: []queued{{u, at}}}
+		w.chats[key] = q
+		go w.work(key, q)
 	}
-	// Handlers finish even when shutdown began, within HandleTimeout.
-	hctx := context.WithoutCancel(ctx)
-	var mu sync.Mutex
-	firstFailed := int64(-1)
-	var wg sync.WaitGroup
-	for _, k := range keys {
-		wg.Add(1)
-		go func(batch []*models.Update) {
-			defer wg.Done()
-			for _, u := range batch {
-				c, cancel := context.WithTimeout(hctx, p.HandleTimeout)
-				err := p.Dispatcher.Handle(c, u)
-				cancel()
-				mu.Lock()
-				if err != nil && errors.Is(err, ErrRetry) {
-					if firstFailed < 0 || u.ID < firstFailed {
-						firstFailed = u.ID
-					}
-					mu.Unlock()
-					return // later updates of this chat must wait for this one
-				}
-				done[u.ID] = true
-				mu.Unlock()
+	w.advance()
+}
+
+// work handles the chat's queue until it is empty.
+func (w *pollWork) work(key int64, q *chatQueue) {
+	for {
+		w.mu.Lock()
+		if len(q.updates) == 0 {
+			delete(w.chats, key)
+			w.mu.Unlock()
+			return
+		}
+		e := q.updates[0]
+		q.updates = q.updates[1:]
+		w.mu.Unlock()
+
+		c, cancel := context.WithTimeout(WithReceived(w.hctx, e.at), w.p.HandleTimeout)
+		err := w.p.Dispatcher.Handle(c, e.u)
+		cancel()
+
+		if err != nil && errors.Is(err, ErrRetry) {
+			// The chat's later updates must wait for this one.
+			w.mu.Lock()
+			var skipped []int64
+			for _, rest := range q.updates {
+				skipped = append(skipped, rest.u.ID)
 			}
-		}(groups[k])
+			delete(w.chats, key)
+			w.mu.Unlock()
+			w.done <- completion{id: e.u.ID, err: err, retry: true, skipped: skipped}
+			return
+		}
+		w.done <- completion{id: e.u.ID, err: err}
 	}
-	wg.Wait()
-	if firstFailed >= 0 {
-		return firstFailed, true
+}
+
+// complete books a worker's report and tells whether it asks for a retry.
+func (w *pollWork) complete(c completion) bool {
+	w.inflight--
+	if !c.retry {
+		delete(w.unfinished, c.id)
+		w.finished[c.id] = true
+		w.advance()
+		return false
 	}
-	return next, false
+	// The retried update and the ones skipped behind it hold the offset:
+	// a later poll returns them and they are dispatched again, in order.
+	w.unfinished[c.id] = false
+	for _, id := range c.skipped {
+		w.unfinished[id] = false
+		w.inflight--
+	}
+	return true
+}
+
+// advance moves the offset past every handled update.
+func (w *pollWork) advance() {
+	if w.maxSeen == 0 {
+		return
+	}
+	low := w.maxSeen + 1
+	for id := range w.unfinished {
+		low = min(low, id)
+	}
+	w.offset = low
+	for id := range w.finished {
+		if id < low {
+			delete(w.finished, id)
+		}
+	}
+}
+
+// drain waits until the workers have handled every update given to them.
+func (w *pollWork) drain() {
+	for w.inflight > 0 {
+		w.complete(<-w.done)
+	}
 }
 
 // confirm tells Telegram that every update below offset was handled.
@@ -327,7 +454,7 @@ func WebhookHandler(secret string, d *Dispatcher, handleTimeout time.Duration, l
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), handleTimeout)
+		ctx, cancel := context.WithTimeout(WithReceived(context.WithoutCancel(r.Context()), time.Now()), handleTimeout)
 		defer cancel()
 		if err := d.Handle(ctx, &u); err != nil && errors.Is(err, ErrRetry) {
 			http.Error(w, "try again later", http.StatusServiceUnavailable)

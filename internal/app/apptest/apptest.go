@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/netzbot/netzbot/internal/app"
+	"github.com/netzbot/netzbot/internal/bot"
 	"github.com/netzbot/netzbot/internal/config"
 	"github.com/netzbot/netzbot/internal/locale"
 	"github.com/netzbot/netzbot/internal/postgres/pgtest"
@@ -45,6 +46,10 @@ type Options struct {
 	// Limits for the sender; tests default to generous ones so that a
 	// conversation is not slowed to Telegram's 1 message/s per chat.
 	Limits telegram.Limits
+	// Flood is the per-user flood limit; tests default to a generous one
+	// (1000 updates per 10 s) so that long scripted conversations are not
+	// throttled. Flood-control tests set bot.DefaultFloodLimit.
+	Flood bot.FloodLimit
 }
 
 // Harness is a running bot with its database and fake Telegram.
@@ -120,7 +125,11 @@ func (h *Harness) Restart(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := app.Options{Config: h.Config, Pool: h.DB.Pool, Limits: limits, PollTimeout: 2 * time.Second, Catalog: h.Catalog, Listener: ln}
+	flood := h.opt.Flood
+	if flood == (bot.FloodLimit{}) {
+		flood = bot.FloodLimit{Burst: 1000, Per: 10 * time.Second}
+	}
+	o := app.Options{Config: h.Config, Pool: h.DB.Pool, Limits: limits, PollTimeout: 2 * time.Second, Catalog: h.Catalog, Listener: ln, Flood: flood}
 	if h.opt.App != nil {
 		h.opt.App(&o)
 	}

@@ -1,0 +1,343 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netzbot/netzbot/internal/app/apptest"
+	"github.com/netzbot/netzbot/internal/meeting"
+	"github.com/netzbot/netzbot/internal/user"
+)
+
+// A meeting at 09:00 local on the Monday after a daylight-saving change:
+// every reminder comes at its instant (day-based ones at 09:00 local, the
+// 2-hour one two real hours before), not a second early, exactly once.
+func TestRemindersDueAtTheRightInstantAcrossDST(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	for _, tc := range []struct {
+		name  string
+		start time.Time
+		dues  []time.Time // UTC instants of the 7d, 1d and 2h reminders
+	}{
+		{"march", time.Date(2026, 3, 30, 9, 0, 0, 0, loc), []time.Time{
+			time.Date(2026, 3, 23, 8, 0, 0, 0, time.UTC), // 09:00 CET
+			time.Date(2026, 3, 29, 7, 0, 0, 0, time.UTC), // 09:00 CEST, the day of the change
+			time.Date(2026, 3, 30, 5, 0, 0, 0, time.UTC), // 07:00 CEST
+		}},
+		{"october", time.Date(2026, 10, 26, 9, 0, 0, 0, loc), []time.Time{
+			time.Date(2026, 10, 19, 7, 0, 0, 0, time.UTC), // 09:00 CEST
+			time.Date(2026, 10, 25, 8, 0, 0, 0, time.UTC), // 09:00 CET, the day of the change
+			time.Date(2026, 10, 26, 6, 0, 0, 0, time.UTC), // 07:00 CET
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := startNetwork(t, tc.start.AddDate(0, 0, -10), apptest.Options{})
+			org := e.org(t, "buero", "Netzwerkbüro")
+			u := e.member(t, 50001, "de", "Aylin Demir", org, user.RoleMember)
+			m := e.create(t, e.meetingAt("Netzwerktreffen", tc.start, 0, org))
+			occ := e.next(t, m)
+			if n := e.pending(t, u.ID); n != 3 {
+				t.Fatalf("%d reminders queued, want 3", n)
+			}
+			for i, due := range tc.dues {
+				mark := e.h.Fake.Mark()
+				e.at(due.Add(-time.Second))
+				if s := e.deliver(t); s.Sent != 0 {
+					t.Fatalf("reminder %d sent a second early (%s): %+v", i, due.Add(-time.Second), s)
+				}
+				e.at(due)
+				if s := e.deliver(t); s.Sent != 1 {
+					t.Fatalf("reminder %d not sent at %s: %+v", i, due, s)
+				}
+				got := e.messages(mark, u.ID)
+				if len(got) != 1 || !strings.Contains(got[0].Text, "Netzwerktreffen") || !hasButton(got[0], fmt.Sprintf("rsvp:%d:y", occ.ID)) {
+					t.Fatalf("reminder %d: %+v", i, got)
+				}
+				if e.deliver(t).Sent != 0 {
+					t.Fatalf("reminder %d sent twice", i)
+				}
+			}
+		})
+	}
+}
+
+// Members choose their own lead times, mute a group, pause everything; the
+// reminders follow, and running the generation again changes nothing.
+func TestPerMemberLeadTimesMutingAndPause(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 6, 10, 14, 0, 0, 0, loc)
+	e := startNetwork(t, start.AddDate(0, 0, -20), apptest.Options{})
+	org := e.org(t, "buero", "Netzwerkbüro")
+	ag := e.group(t, "ag-sprache", "AG Sprache", false)
+	def := e.member(t, 51001, "de", "Standard", org, user.RoleMember)
+	own := e.member(t, 51002, "de", "Eigene Zeiten", org, user.RoleMember)
+	mute := e.member(t, 51003, "de", "Stumm", org, user.RoleMember)
+	pause := e.member(t, 51004, "de", "Pause", org, user.RoleMember)
+	e.join(t, ag, def, own, mute, pause)
+
+	network := e.create(t, e.meetingAt("Netzwerktreffen", start, 0, org))
+	session := e.create(t, e.meetingAt("AG Sprache", start.Add(3*time.Hour), ag, org))
+	for _, u := range []int64{def.ID, own.ID, mute.ID, pause.ID} {
+		if n := e.pending(t, u); n != 6 {
+			t.Fatalf("user %d: %d reminders, want 3 per meeting", u, n)
+		}
+	}
+
+	// Through the chat: /settings → reminders → 3 days, 1 hour.
+	settings := apptest.Last(t, e.h.Say(t, own, "/settings"))
+	if !hasButton(settings, "rem:show") || !hasButton(settings, "rem:pause") {
+		t.Fatalf("settings without reminder buttons: %+v", settings.Keyboard)
+	}
+	e.h.Press(t, own, settings.MessageID, "rem:show")
+	e.h.Press(t, own, settings.MessageID, "rem:lead:4320")
+	last := apptest.Last(t, e.h.Press(t, own, settings.MessageID, "rem:lead:60"))
+	if !strings.Contains(last.Text, "3 Tage vorher") || !strings.Contains(last.Text, "1 Stunde vorher") {
+		t.Errorf("lead times not shown: %q", last.Text)
+	}
+	// The group card's mute button, and pause in /settings.
+	card := apptest.Last(t, e.h.Say(t, mute, "/groups"))
+	e.h.Press(t, mute, card.MessageID, fmt.Sprintf("grp:show:%d", ag))
+	e.h.Press(t, mute, card.MessageID, fmt.Sprintf("grp:mute:%d", ag))
+	ps := apptest.Last(t, e.h.Say(t, pause, "/settings"))
+	e.h.Press(t, pause, ps.MessageID, "rem:pause")
+
+	keys := func(u int64) []string {
+		rows, err := e.h.DB.Pool.Query(context.Background(), `SELECT (data->>'meeting') || '/' || (data->>'lead') FROM notifications WHERE kind = $1 AND status = 'pending' AND user_id = $2 ORDER BY 1`, meeting.KindReminder, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			_ = rows.Scan(&s)
+			out = append(out, s)
+		}
+		return out
+	}
+	n, s := network.ID, session.ID
+	want := map[int64][]string{
+		def.ID:   {fmt.Sprintf("%d/10080", n), fmt.Sprintf("%d/120", n), fmt.Sprintf("%d/1440", n), fmt.Sprintf("%d/10080", s), fmt.Sprintf("%d/120", s), fmt.Sprintf("%d/1440", s)},
+		own.ID:   {fmt.Sprintf("%d/4320", n), fmt.Sprintf("%d/60", n), fmt.Sprintf("%d/4320", s), fmt.Sprintf("%d/60", s)},
+		mute.ID:  {fmt.Sprintf("%d/10080", n), fmt.Sprintf("%d/120", n), fmt.Sprintf("%d/1440", n)},
+		pause.ID: nil,
+	}
+	for u, w := range want {
+		if got := keys(u); strings.Join(got, " ") != strings.Join(sortStrings(w), " ") {
+			t.Errorf("user %d: pending %v, want %v", u, got, sortStrings(w))
+		}
+	}
+	// Idempotent: regenerating (e.g. on an unrelated edit) changes nothing.
+	before := e.count(t, `SELECT count(*) FROM notifications`)
+	if _, err := e.meetings.Update(context.Background(), network, e.c.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if after := e.count(t, `SELECT count(*) FROM notifications`); after != before {
+		t.Errorf("regeneration changed the queue: %d → %d rows", before, after)
+	}
+
+	// Run through to the end: each gets exactly what they chose.
+	mark := e.h.Fake.Mark()
+	for at := e.c.Now(); at.Before(start.Add(4 * time.Hour)); at = at.Add(30 * time.Minute) {
+		e.at(at)
+		e.deliver(t)
+	}
+	counts := map[int64]int{}
+	for _, u := range []int64{def.ID, own.ID, mute.ID, pause.ID} {
+		counts[u] = len(e.messages(mark, u))
+	}
+	if counts[def.ID] != 6 || counts[own.ID] != 4 || counts[mute.ID] != 3 || counts[pause.ID] != 0 {
+		t.Errorf("reminders received: %v, want default 6, own 4, muted 3, paused 0", counts)
+	}
+}
+
+func sortStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// After downtime a reminder is still sent if the meeting has not started
+// (only the most recent of several overdue ones), and dropped and logged
+// once it has.
+func TestLateStartAfterDowntime(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 5, 12, 14, 0, 0, 0, loc)
+	e := startNetwork(t, start.AddDate(0, 0, -10), apptest.Options{})
+	org := e.org(t, "buero", "Netzwerkbüro")
+	u := e.member(t, 52001, "uk", "Oksana", org, user.RoleMember)
+	early := e.create(t, e.meetingAt("Frühes Treffen", start.Add(-3*time.Hour), 0, org))
+	late := e.create(t, e.meetingAt("Spätes Treffen", start, 0, org))
+
+	// The bot was down from 10 days before until 30 minutes before the later
+	// meeting: 6 reminders are overdue.
+	mark := e.h.Fake.Mark()
+	e.at(start.Add(-30 * time.Minute))
+	s := e.deliver(t)
+	got := e.messages(mark, u.ID)
+	if s.Sent != 1 || len(got) != 1 || !strings.Contains(got[0].Text, "Spätes Treffen") {
+		t.Fatalf("after downtime: %+v, messages %d; want the latest reminder of the meeting that has not started", s, len(got))
+	}
+	if !strings.Contains(got[0].Text, e.h.L("uk").N("mt_in_minutes", 30)) {
+		t.Errorf("reminder does not say how soon, in Ukrainian: %q", got[0].Text)
+	}
+	if s.Dropped != 5 {
+		t.Errorf("dropped %d, want 3 expired (started) + 2 superseded", s.Dropped)
+	}
+	if n := e.count(t, `SELECT count(*) FROM notifications WHERE status = 'dropped' AND last_error = 'expired' AND data->>'meeting' = $1`, fmt.Sprint(early.ID)); n != 3 {
+		t.Errorf("%d reminders of the started meeting dropped as expired, want 3", n)
+	}
+	if !strings.Contains(e.logs.String(), "notification expired before it could be sent") {
+		t.Error("dropping expired reminders was not logged")
+	}
+	_ = late
+}
+
+// Moving a meeting sends a change notice to everyone invited and
+// regenerates the reminders for the new time; cancelling sends a notice
+// and removes the pending reminders.
+func TestChangeAndCancellationNotices(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 9, 15, 14, 0, 0, 0, loc)
+	e := startNetwork(t, start.AddDate(0, 0, -3), apptest.Options{})
+	org := e.org(t, "buero", "Netzwerkbüro")
+	a := e.member(t, 53001, "de", "Anna", org, user.RoleMember)
+	b := e.member(t, 53002, "fa", "Reza", org, user.RoleMember)
+	m := e.create(t, e.meetingAt("Netzwerktreffen", start, 0, org))
+	occ := e.next(t, m)
+	if e.pending(t, a.ID) != 2 { // the 7-day one was already due when it was created
+		t.Fatalf("pending %d", e.pending(t, a.ID))
+	}
+
+	m.Start = start.AddDate(0, 0, 7)
+	m.Venue = "Bürgerhaus, Saal 2"
+	ch, err := e.meetings.Update(context.Background(), m, e.c.Now())
+	if err != nil || !ch.Time || !ch.Place || ch.Notified != 2 {
+		t.Fatalf("update: %+v %v", ch, err)
+	}
+	moved := e.next(t, m)
+	if moved.ID != occ.ID || moved.Revision != 2 {
+		t.Errorf("occurrence %+v, want the same one at revision 2", moved)
+	}
+	// Reminders of the old time are gone, the new ones are due relative to the new start.
+	if n := e.count(t, `SELECT count(*) FROM notifications WHERE kind = $1 AND status = 'pending' AND data->>'revision' = '1'`, meeting.KindReminder); n != 0 {
+		t.Errorf("%d reminders of the old time left", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM notifications WHERE kind = $1 AND status = 'pending' AND user_id = $2 AND due_at = $3`, meeting.KindReminder, a.ID, moved.Start.Add(-2*time.Hour)); n != 1 {
+		t.Errorf("no 2-hour reminder for the new time")
+	}
+	mark := e.h.Fake.Mark()
+	e.deliver(t)
+	for _, u := range []struct {
+		id   int64
+		lang string
+	}{{a.ID, "de"}, {b.ID, "fa"}} {
+		got := e.messages(mark, u.id)
+		l := e.h.L(u.lang)
+		if len(got) != 1 || !strings.Contains(got[0].Text, l.T("mt_change_head", "Title", "Netzwerktreffen")) || !strings.Contains(got[0].Text, "Bürgerhaus") {
+			t.Errorf("%s change notice: %+v", u.lang, got)
+		}
+	}
+
+	n, err := e.meetings.Cancel(context.Background(), m.ID, 0, e.c.Now())
+	if err != nil || n != 2 {
+		t.Fatalf("cancel: %d %v", n, err)
+	}
+	if e.pending(t, a.ID)+e.pending(t, b.ID) != 0 {
+		t.Error("pending reminders left after the cancellation")
+	}
+	mark = e.h.Fake.Mark()
+	e.deliver(t)
+	if got := e.messages(mark, a.ID); len(got) != 1 || !strings.Contains(got[0].Text, "Netzwerktreffen") || !strings.Contains(got[0].Text, "🚫") {
+		t.Errorf("cancellation notice: %+v", got)
+	}
+	// Nothing more for the cancelled meeting.
+	e.at(moved.Start.Add(-time.Hour))
+	mark = e.h.Fake.Mark()
+	if s := e.deliver(t); s.Sent != 0 || len(e.messages(mark, a.ID)) != 0 {
+		t.Errorf("something was sent for a cancelled meeting: %+v", s)
+	}
+}
+
+// The answer buttons under a reminder record the answer; "no" removes the
+// member's further reminders, "yes" brings them back.
+func TestRSVPFromAReminder(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 7, 7, 18, 0, 0, 0, loc)
+	e := startNetwork(t, start.AddDate(0, 0, -8), apptest.Options{})
+	org := e.org(t, "buero", "Netzwerkbüro")
+	u := e.member(t, 54001, "de", "Jonas", org, user.RoleMember)
+	m := e.create(t, e.meetingAt("Sommertreffen", start, 0, org))
+	occ := e.next(t, m)
+
+	e.at(start.AddDate(0, 0, -7))
+	mark := e.h.Fake.Mark()
+	e.deliver(t)
+	got := e.messages(mark, u.ID)
+	if len(got) != 1 {
+		t.Fatalf("reminders %+v", got)
+	}
+	reminder := got[0]
+	calls := e.h.Press(t, u, reminder.MessageID, fmt.Sprintf("rsvp:%d:n", occ.ID))
+	if !answered(calls) || !strings.Contains(apptest.Last(t, calls).Text, e.h.L("de").T("mt_answer_no")) {
+		t.Fatalf("answer not confirmed: %+v", calls)
+	}
+	if r, _ := e.meetings.Response(context.Background(), occ.ID, u.ID); r != meeting.No {
+		t.Errorf("stored answer %q", r)
+	}
+	if n := e.pending(t, u.ID); n != 0 {
+		t.Errorf("%d reminders left after answering no", n)
+	}
+	e.h.Press(t, u, reminder.MessageID, fmt.Sprintf("rsvp:%d:y", occ.ID))
+	if n := e.pending(t, u.ID); n != 2 {
+		t.Errorf("%d reminders after answering yes, want the 1-day and 2-hour ones", n)
+	}
+	c, _ := e.meetings.Counts(context.Background(), occ.ID)
+	if c.Yes != 1 || c.Invited != 1 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+// A recurring working-group session ("every second Tuesday, 14:00") is
+// expanded into occurrences with reminders; the sweeper extends it as time
+// goes on.
+func TestRecurringSessionIsExpandedAndExtended(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 1, 5, 10, 0, 0, 0, loc)
+	e := startNetwork(t, now, apptest.Options{})
+	org := e.org(t, "buero", "Netzwerkbüro")
+	ag := e.group(t, "ag-wohnen", "AG Wohnen", false)
+	u := e.member(t, 55001, "de", "Mara", org, user.RoleMember)
+	e.join(t, ag, u)
+	m := e.meetingAt("AG Wohnen", time.Date(2026, 1, 13, 14, 0, 0, 0, loc), ag, org)
+	m.Recurrence = "0 14 * * TUE#2"
+	m.LeadMinutes = []int{1440}
+	e.create(t, m)
+	occ := e.count(t, `SELECT count(*) FROM meeting_occurrences`)
+	if occ != 6 { // Jan to Jun within the 180-day horizon
+		t.Errorf("%d occurrences, want 6", occ)
+	}
+	if n := e.pending(t, u.ID); n != occ {
+		t.Errorf("%d reminders for %d occurrences", n, occ)
+	}
+	// Three months later the horizon moves on.
+	e.at(now.AddDate(0, 3, 0))
+	e.deliver(t)
+	if n := e.count(t, `SELECT count(*) FROM meeting_occurrences`); n <= occ {
+		t.Errorf("not extended: %d occurrences", n)
+	}
+	var bad int
+	_ = e.h.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM meeting_occurrences WHERE extract(dow FROM starts_at AT TIME ZONE 'Europe/Berlin') <> 2 OR extract(day FROM starts_at AT TIME ZONE 'Europe/Berlin') NOT BETWEEN 8 AND 14 OR (starts_at AT TIME ZONE 'Europe/Berlin')::time <> '14:00'`).Scan(&bad)
+	if bad != 0 {
+		t.Errorf("%d occurrences not on a second Tuesday at 14:00 local", bad)
+	}
+}

@@ -1,0 +1,613 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/netzbot/netzbot/internal/offer"
+)
+
+// OfferStore keeps the offer directory: offers, their texts and hours, the
+// search index (offer_search, search_lexicon, search_keywords) and what
+// searches leave behind (anonymous queries, misses, feedback).
+type OfferStore struct {
+	Pool *pgxpool.Pool
+
+	keywordsMu   sync.Mutex
+	keywordsDone bool
+}
+
+var _ offer.Store = (*OfferStore)(nil)
+
+type offerQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// ---------------------------------------------------------------------------
+// Reading offers
+
+const offerColumns = `o.id, o.external_id, o.organisation_id, o.category, o.tags, o.source_language, o.cost, o.cost_note,
+	o.target_groups, o.languages, o.valid_from, o.valid_until, o.active, o.venue_kind, o.venue_name, o.street,
+	o.postcode, o.district, o.latitude, o.longitude, o.wheelchair, o.by_appointment, o.hours_note,
+	o.phone, o.email, o.website, o.booking_url, o.contact_person`
+
+func scanOffer(row pgx.Row) (*offer.Offer, error) {
+	var o offer.Offer
+	var costNote, hoursNote []byte
+	var from, until *time.Time
+	var lat, lon *float64
+	if err := row.Scan(&o.ID, &o.ExternalID, &o.Organisation.ID, &o.Category, &o.Tags, &o.SourceLanguage, &o.Cost, &costNote,
+		&o.TargetGroups, &o.Languages, &from, &until, &o.Active, &o.Venue.Kind, &o.Venue.Name, &o.Venue.Street,
+		&o.Venue.Postcode, &o.Venue.District, &lat, &lon, &o.Venue.Wheelchair, &o.ByAppointment, &hoursNote,
+		&o.Contact.Phone, &o.Contact.Email, &o.Contact.Website, &o.Contact.Booking, &o.Contact.Person); err != nil {
+		return nil, err
+	}
+	if from != nil {
+		d := offer.DateOf(*from)
+		o.ValidFrom = &d
+	}
+	if until != nil {
+		d := offer.DateOf(*until)
+		o.ValidUntil = &d
+	}
+	if lat != nil && lon != nil {
+		o.Venue.Lat, o.Venue.Lon, o.Venue.HasCoords = *lat, *lon, true
+	}
+	o.CostNote, o.HoursNote = map[string]string{}, map[string]string{}
+	if err := json.Unmarshal(costNote, &o.CostNote); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(hoursNote, &o.HoursNote); err != nil {
+		return nil, err
+	}
+	o.Texts = map[string]offer.Text{}
+	return &o, nil
+}
+
+// Get returns an offer (also an inactive one) with its organisation.
+func (s *OfferStore) Get(ctx context.Context, id int64) (*offer.Offer, error) {
+	list, err := s.getMany(ctx, s.Pool, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, offer.ErrNotFound
+	}
+	return list[0], nil
+}
+
+// getMany loads offers by id, in the order of ids.
+func (s *OfferStore) getMany(ctx context.Context, q offerQuerier, ids []int64) ([]*offer.Offer, error) {
+	rows, err := q.Query(ctx, `SELECT `+offerColumns+` FROM offers o WHERE o.id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load offers: %w", err)
+	}
+	byID := map[int64]*offer.Offer{}
+	var orgIDs []int64
+	for rows.Next() {
+		o, err := scanOffer(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("load offers: %w", err)
+		}
+		byID[o.ID] = o
+		orgIDs = append(orgIDs, o.Organisation.ID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load offers: %w", err)
+	}
+	if len(byID) == 0 {
+		return nil, nil
+	}
+	orgs, err := organisationsByID(ctx, q, orgIDs)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range byID {
+		o.Organisation = orgs[o.Organisation.ID]
+	}
+	rows, err = q.Query(ctx, `SELECT offer_id, lang, title, description, status FROM offer_texts WHERE offer_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load offer texts: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var lang string
+		var t offer.Text
+		if err := rows.Scan(&id, &lang, &t.Title, &t.Description, &t.Status); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byID[id].Texts[lang] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load offer texts: %w", err)
+	}
+	rows, err = q.Query(ctx, `
+		SELECT offer_id, weekday::int,
+		       extract(hour FROM opens)::int * 60 + extract(minute FROM opens)::int,
+		       CASE WHEN closes = '23:59:59' THEN 1440
+		            ELSE extract(hour FROM closes)::int * 60 + extract(minute FROM closes)::int END
+		  FROM offer_hours WHERE offer_id = ANY($1) ORDER BY offer_id, weekday, opens`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load offer hours: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var r offer.Range
+		if err := rows.Scan(&id, &r.Weekday, &r.Open, &r.Close); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byID[id].Hours = append(byID[id].Hours, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load offer hours: %w", err)
+	}
+	out := make([]*offer.Offer, 0, len(ids))
+	for _, id := range ids {
+		if o, ok := byID[id]; ok {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// ---------------------------------------------------------------------------
+// Import and export
+
+// ImportOptions control Import.
+type ImportOptions struct {
+	DryRun bool // do everything, report it, change nothing
+	Prune  bool // deactivate offers that are not in the file
+	// Progress is called after each offer with the number done and the total.
+	Progress func(done, total int)
+}
+
+// ImportResult counts what an import did (or would do, with DryRun).
+type ImportResult struct {
+	Created, Updated, Unchanged, Deactivated int
+	OrgsCreated, OrgsUpdated, OrgsUnchanged  int
+}
+
+// Import applies an import file: organisations and offers are created or
+// updated by external id (never duplicated); an offer whose content did not
+// change is left alone. Offers of organisations that are neither in the
+// file nor in the database are reported as offer.Problems before anything
+// changes. Everything happens in one transaction.
+func (s *OfferStore) Import(ctx context.Context, f *offer.File, name string, opt ImportOptions) (ImportResult, error) {
+	var res ImportResult
+	if err := s.SyncKeywords(ctx); err != nil {
+		return res, err
+	}
+	// Organisations referred to but not in the file must exist.
+	var missing []string
+	for _, o := range f.Offers {
+		if o.Organisation.ID == -1 {
+			missing = append(missing, o.Organisation.ExternalID)
+		}
+	}
+	if len(missing) > 0 {
+		rows, err := s.Pool.Query(ctx, `SELECT external_id FROM organisations WHERE external_id = ANY($1)`, missing)
+		if err != nil {
+			return res, err
+		}
+		have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return res, err
+		}
+		var probs offer.Problems
+		for _, o := range f.Offers {
+			if o.Organisation.ID == -1 && !offerContains(have, o.Organisation.ExternalID) {
+				probs = append(probs, offer.Problem{File: name, Row: f.Rows["o:"+o.ExternalID], Field: "organisation",
+					Message: fmt.Sprintf("unknown organisation %q (neither in the file nor in the database)", o.Organisation.ExternalID)})
+			}
+		}
+		if len(probs) > 0 {
+			return res, probs
+		}
+	}
+
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return res, fmt.Errorf("import: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('netzbot offer import'))`); err != nil {
+		return res, fmt.Errorf("import lock: %w", err)
+	}
+	orgIDs := map[string]int64{}
+	for i := range f.Organisations {
+		g := &f.Organisations[i]
+		what, err := upsertOrganisation(ctx, tx, g)
+		if err != nil {
+			return res, err
+		}
+		orgIDs[g.ExternalID] = g.ID
+		switch what {
+		case "created":
+			res.OrgsCreated++
+		case "updated":
+			res.OrgsUpdated++
+		default:
+			res.OrgsUnchanged++
+		}
+	}
+	var changed []int64
+	seen := make([]string, 0, len(f.Offers))
+	for i := range f.Offers {
+		o := &f.Offers[i]
+		seen = append(seen, o.ExternalID)
+		orgID, ok := orgIDs[o.Organisation.ExternalID]
+		if !ok {
+			if err := tx.QueryRow(ctx, `SELECT id FROM organisations WHERE external_id = $1`, o.Organisation.ExternalID).Scan(&orgID); err != nil {
+				return res, fmt.Errorf("offer %s: organisation %s: %w", o.ExternalID, o.Organisation.ExternalID, err)
+			}
+			orgIDs[o.Organisation.ExternalID] = orgID
+		}
+		id, what, err := upsertOffer(ctx, tx, o, orgID)
+		if err != nil {
+			return res, err
+		}
+		switch what {
+		case "created":
+			res.Created++
+			changed = append(changed, id)
+		case "updated":
+			res.Updated++
+			changed = append(changed, id)
+		default:
+			res.Unchanged++
+		}
+		if opt.Progress != nil {
+			opt.Progress(i+1, len(f.Offers))
+		}
+	}
+	if opt.Prune {
+		rows, err := tx.Query(ctx, `
+			UPDATE offers SET active = false, content_hash = '', updated_at = now()
+			 WHERE active AND NOT (external_id = ANY($1)) RETURNING id`, seen)
+		if err != nil {
+			return res, fmt.Errorf("prune: %w", err)
+		}
+		pruned, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return res, fmt.Errorf("prune: %w", err)
+		}
+		res.Deactivated = len(pruned)
+		changed = append(changed, pruned...)
+	}
+	if len(changed) > 0 {
+		if err := indexOffers(ctx, tx, changed); err != nil {
+			return res, err
+		}
+		if err := rebuildLexicon(ctx, tx); err != nil {
+			return res, err
+		}
+	}
+	if opt.DryRun {
+		return res, nil // rolled back by the deferred Rollback
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return res, fmt.Errorf("import: %w", err)
+	}
+	return res, nil
+}
+
+func offerContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func upsertOffer(ctx context.Context, tx pgx.Tx, o *offer.Offer, orgID int64) (int64, string, error) {
+	costNote, _ := json.Marshal(offerMap(o.CostNote))
+	hoursNote, _ := json.Marshal(offerMap(o.HoursNote))
+	var from, until *time.Time
+	if o.ValidFrom != nil {
+		t := o.ValidFrom.Time(time.UTC)
+		from = &t
+	}
+	if o.ValidUntil != nil {
+		t := o.ValidUntil.Time(time.UTC)
+		until = &t
+	}
+	var lat, lon *float64
+	if o.Venue.HasCoords {
+		lat, lon = &o.Venue.Lat, &o.Venue.Lon
+	}
+	hash := o.Hash()
+	var id int64
+	var inserted bool
+	err := tx.QueryRow(ctx, `
+		INSERT INTO offers (external_id, organisation_id, category, tags, source_language, cost, cost_note,
+		    target_groups, languages, valid_from, valid_until, active, venue_kind, venue_name, street, postcode,
+		    district, latitude, longitude, wheelchair, by_appointment, hours_note, phone, email, website,
+		    booking_url, contact_person, content_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+		    $21, $22, $23, $24, $25, $26, $27, $28)
+		ON CONFLICT (external_id) DO UPDATE SET
+		    organisation_id = EXCLUDED.organisation_id, category = EXCLUDED.category, tags = EXCLUDED.tags,
+		    source_language = EXCLUDED.source_language, cost = EXCLUDED.cost, cost_note = EXCLUDED.cost_note,
+		    target_groups = EXCLUDED.target_groups, languages = EXCLUDED.languages, valid_from = EXCLUDED.valid_from,
+		    valid_until = EXCLUDED.valid_until, active = EXCLUDED.active, venue_kind = EXCLUDED.venue_kind,
+		    venue_name = EXCLUDED.venue_name, street = EXCLUDED.street, postcode = EXCLUDED.postcode,
+		    district = EXCLUDED.district, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
+		    wheelchair = EXCLUDED.wheelchair, by_appointment = EXCLUDED.by_appointment, hours_note = EXCLUDED.hours_note,
+		    phone = EXCLUDED.phone, email = EXCLUDED.email, website = EXCLUDED.website,
+		    booking_url = EXCLUDED.booking_url, contact_person = EXCLUDED.contact_person,
+		    content_hash = EXCLUDED.content_hash, updated_at = now()
+		  WHERE offers.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+		     OR offers.organisation_id IS DISTINCT FROM EXCLUDED.organisation_id
+		RETURNING id, xmax = 0`,
+		o.ExternalID, orgID, o.Category, offerSlice(o.Tags), o.SourceLanguage, o.Cost, costNote,
+		offerSlice(o.TargetGroups), offerSlice(o.Languages), from, until, o.Active, o.Venue.Kind, o.Venue.Name,
+		o.Venue.Street, o.Venue.Postcode, o.Venue.District, lat, lon, o.Venue.Wheelchair, o.ByAppointment,
+		hoursNote, o.Contact.Phone, o.Contact.Email, o.Contact.Website, o.Contact.Booking, o.Contact.Person, hash,
+	).Scan(&id, &inserted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "unchanged", nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("upsert offer %s: %w", o.ExternalID, err)
+	}
+	o.ID = id
+	if _, err := tx.Exec(ctx, `DELETE FROM offer_texts WHERE offer_id = $1`, id); err != nil {
+		return 0, "", err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM offer_hours WHERE offer_id = $1`, id); err != nil {
+		return 0, "", err
+	}
+	var langs, titles, descs, stats []string
+	for l, t := range o.Texts {
+		langs, titles, descs, stats = append(langs, l), append(titles, t.Title), append(descs, t.Description), append(stats, t.Status)
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO offer_texts (offer_id, lang, title, description, status)
+		SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[])`, id, langs, titles, descs, stats); err != nil {
+		return 0, "", fmt.Errorf("offer %s texts: %w", o.ExternalID, err)
+	}
+	var days, opens, closes []int32
+	for _, r := range o.Hours {
+		days, opens, closes = append(days, int32(r.Weekday)), append(opens, int32(r.Open)), append(closes, int32(r.Close))
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO offer_hours (offer_id, weekday, opens, closes)
+		SELECT $1, d, make_interval(mins => o)::time,
+		       CASE WHEN c = 1440 THEN '23:59:59'::time ELSE make_interval(mins => c)::time END
+		  FROM unnest($2::int[], $3::int[], $4::int[]) AS h(d, o, c)`, id, days, opens, closes); err != nil {
+		return 0, "", fmt.Errorf("offer %s hours: %w", o.ExternalID, err)
+	}
+	if inserted {
+		return id, "created", nil
+	}
+	return id, "updated", nil
+}
+
+func offerSlice(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Export returns every offer (inactive ones too) and their organisations,
+// sorted by external id, in the form Import reads.
+func (s *OfferStore) Export(ctx context.Context) (*offer.File, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id FROM offers ORDER BY external_id`)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	list, err := s.getMany(ctx, s.Pool, ids)
+	if err != nil {
+		return nil, err
+	}
+	f := &offer.File{}
+	orgs := map[string]bool{}
+	for _, o := range list {
+		o.ID = 0
+		if !orgs[o.Organisation.ExternalID] {
+			orgs[o.Organisation.ExternalID] = true
+			g := o.Organisation
+			g.ID = 0
+			f.Organisations = append(f.Organisations, g)
+		}
+		f.Offers = append(f.Offers, *o)
+	}
+	offer.SortFile(f)
+	return f, nil
+}
+
+// ---------------------------------------------------------------------------
+// The search index
+
+// indexSQL (re)builds the offer_search rows of the offers in $1: per
+// language the folded words and their stems of title (A) and description
+// (C); in row '*' the tags (A), the organisation's name (B) and the venue (D).
+const indexSQL = `
+	INSERT INTO offer_search (offer_id, lang, doc)
+	SELECT t.offer_id, t.lang,
+	       setweight(to_tsvector('simple', offer_fold(t.title)) || to_tsvector(offer_ts_config(t.lang), offer_fold(t.title)), 'A') ||
+	       setweight(to_tsvector('simple', offer_fold(t.description)) || to_tsvector(offer_ts_config(t.lang), offer_fold(t.description)), 'C')
+	  FROM offer_texts t WHERE t.offer_id = ANY($1)
+	UNION ALL
+	SELECT o.id, '*',
+	       setweight(to_tsvector('simple', offer_fold(array_to_string(o.tags, ' '))) ||
+	                 to_tsvector('german', offer_fold(array_to_string(o.tags, ' '))), 'A') ||
+	       setweight(to_tsvector('simple', offer_fold(g.name)), 'B') ||
+	       setweight(to_tsvector('simple', offer_fold(o.venue_name || ' ' || o.district)), 'D')
+	  FROM offers o JOIN organisations g ON g.id = o.organisation_id WHERE o.id = ANY($1)`
+
+func indexOffers(ctx context.Context, q offerQuerier, ids []int64) error {
+	if _, err := q.Exec(ctx, `DELETE FROM offer_search WHERE offer_id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("index offers: %w", err)
+	}
+	if _, err := q.Exec(ctx, indexSQL, ids); err != nil {
+		return fmt.Errorf("index offers: %w", err)
+	}
+	return nil
+}
+
+// rebuildLexicon recomputes the words known to the search: those of the
+// active offers and of the category keywords, with their document counts.
+func rebuildLexicon(ctx context.Context, q offerQuerier) error {
+	if _, err := q.Exec(ctx, `DELETE FROM search_lexicon`); err != nil {
+		return fmt.Errorf("rebuild lexicon: %w", err)
+	}
+	if _, err := q.Exec(ctx, `
+		INSERT INTO search_lexicon (term, docs)
+		SELECT word, sum(n)::int FROM (
+		    SELECT word, ndoc AS n FROM ts_stat('SELECT s.doc FROM offer_search s JOIN offers o ON o.id = s.offer_id WHERE o.active')
+		    UNION ALL
+		    SELECT term, 1 FROM search_keywords
+		) w GROUP BY word`); err != nil {
+		return fmt.Errorf("rebuild lexicon: %w", err)
+	}
+	if _, err := q.Exec(ctx, `
+		INSERT INTO search_meta (key, value)
+		SELECT 'docs', count(*)::text FROM offer_search s JOIN offers o ON o.id = s.offer_id WHERE o.active
+		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`); err != nil {
+		return fmt.Errorf("rebuild lexicon: %w", err)
+	}
+	return nil
+}
+
+// Reindex rebuilds the whole search index; for bulk loads that bypass Import.
+func (s *OfferStore) Reindex(ctx context.Context) error {
+	if err := s.SyncKeywords(ctx); err != nil {
+		return err
+	}
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `DELETE FROM offer_search`); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM offers`)
+	if err != nil {
+		return err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, indexSQL, ids); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	if err := rebuildLexicon(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// SyncKeywords writes the category keywords of this binary
+// (offer.Keywords), folded and stemmed, into search_keywords if they
+// changed. It runs once per store; Import and List call it.
+func (s *OfferStore) SyncKeywords(ctx context.Context) error {
+	s.keywordsMu.Lock()
+	defer s.keywordsMu.Unlock()
+	if s.keywordsDone {
+		return nil
+	}
+	var cats, langs, words []string
+	catIDs := make([]string, 0, len(offer.Keywords))
+	for c := range offer.Keywords {
+		catIDs = append(catIDs, c)
+	}
+	sort.Strings(catIDs)
+	for _, c := range catIDs {
+		ls := make([]string, 0, len(offer.Keywords[c]))
+		for l := range offer.Keywords[c] {
+			ls = append(ls, l)
+		}
+		sort.Strings(ls)
+		for _, l := range ls {
+			for _, k := range offer.Keywords[c][l] {
+				cats, langs, words = append(cats, c), append(langs, l), append(words, k)
+			}
+		}
+	}
+	version := offerHashStrings(cats, langs, words)
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("sync keywords: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('netzbot offer import'))`); err != nil {
+		return fmt.Errorf("sync keywords: %w", err)
+	}
+	var have string
+	err = tx.QueryRow(ctx, `SELECT value FROM search_meta WHERE key = 'keywords'`).Scan(&have)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("sync keywords: %w", err)
+	}
+	if have != version {
+		if _, err := tx.Exec(ctx, `DELETE FROM search_keywords`); err != nil {
+			return fmt.Errorf("sync keywords: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO search_keywords (category, lang, keyword, term, weight)
+			SELECT k.category, k.lang, k.keyword, x.term,
+			       1.0 / greatest(1, cardinality(tsvector_to_array(to_tsvector('simple', offer_fold(k.keyword)))))
+			  FROM unnest($1::text[], $2::text[], $3::text[]) AS k(category, lang, keyword),
+			       LATERAL (SELECT DISTINCT unnest(tsvector_to_array(
+			           to_tsvector('simple', offer_fold(k.keyword)) ||
+			           to_tsvector(offer_ts_config(k.lang), offer_fold(k.keyword)))) AS term) x`,
+			cats, langs, words); err != nil {
+			return fmt.Errorf("sync keywords: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO search_meta (key, value) VALUES ('keywords', $1)
+			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, version); err != nil {
+			return fmt.Errorf("sync keywords: %w", err)
+		}
+		if err := rebuildLexicon(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("sync keywords: %w", err)
+	}
+	s.keywordsDone = true
+	return nil
+}
+
+func offerHashText(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:12])
+}
+
+func offerHashStrings(lists ...[]string) string {
+	var b strings.Builder
+	for _, l := range lists {
+		for _, s := range l {
+			b.WriteString(s)
+			b.WriteByte(0)
+		}
+		b.WriteByte(1)
+	}
+	return offerHashText(b.String())
+}
