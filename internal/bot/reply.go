@@ -101,6 +101,7 @@ func (b *Bot) send(ctx context.Context, r *Request, rep Reply) error {
 		markup = &models.ReplyKeyboardRemove{RemoveKeyboard: true}
 	}
 	noPreview := &models.LinkPreviewOptions{IsDisabled: tg.True()}
+	textSent := false
 	if rep.Text != "" && rep.Edit && r.MessageID != 0 && (markup == nil || len(rep.Buttons) > 0) {
 		var inline models.ReplyMarkup
 		if markup != nil {
@@ -110,16 +111,16 @@ func (b *Bot) send(ctx context.Context, r *Request, rep Reply) error {
 			ChatID: r.ChatID, MessageID: r.MessageID, Text: rep.Text,
 			ParseMode: models.ParseModeHTML, ReplyMarkup: inline, LinkPreviewOptions: noPreview,
 		})
-		if err == nil || strings.Contains(err.Error(), "message is not modified") {
-			return nil
-		}
-		if errors.Is(err, context.Canceled) {
+		switch {
+		case err == nil || strings.Contains(err.Error(), "message is not modified"):
+			textSent = true
+		case errors.Is(err, context.Canceled):
 			return err
+		default: // the message is too old or gone: say it as a new message
+			b.log.Debug("edit failed, sending instead", "update_id", r.Update.ID, "error", err)
 		}
-		// The message is too old or gone: say it as a new message.
-		b.log.Debug("edit failed, sending instead", "update_id", r.Update.ID, "error", err)
 	}
-	if rep.Text != "" {
+	if rep.Text != "" && !textSent {
 		if _, err := b.d.Sender.SendMessage(ctx, &tg.SendMessageParams{
 			ChatID: r.ChatID, Text: rep.Text, ParseMode: models.ParseModeHTML,
 			ReplyMarkup: markup, LinkPreviewOptions: noPreview,
