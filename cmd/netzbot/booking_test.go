@@ -35,8 +35,8 @@ func TestImportBookingIsIdempotentAndInviteLinksOnce(t *testing.T) {
 			t.Fatalf("import %d: exit %d %q %q", i, code, out, errOut)
 		}
 	}
-	if _ = db.Pool.QueryRow(ctx, `SELECT count(*) FROM availability_rules`).Scan(&n); n != 23 {
-		t.Errorf("%d weekly hours after importing twice, want 23", n)
+	if _ = db.Pool.QueryRow(ctx, `SELECT count(*) FROM availability_rules`).Scan(&n); n != 19 {
+		t.Errorf("%d weekly hours after importing twice, want 19", n)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	_ = os.WriteFile(bad, []byte("services:\n  - {id: x, duration: 1m, languages: [de], name: {de: X}}\n"), 0o600)

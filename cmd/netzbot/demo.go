@@ -58,6 +58,16 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return fmt.Errorf("start fake Telegram: %w", err)
 	}
 	defer fake.Close()
+	// The sample members of the network have open chats; what the bot sends
+	// them is printed as "→ to <name>" (network_sample.go).
+	names := map[int64]string{}
+	for _, m := range sampleMembers {
+		fake.AddUser(telegramtest.User{ID: m.id, FirstName: m.name, LanguageCode: m.lang})
+		names[m.id] = m.name
+	}
+	// /clock +1d moves the bot's clock; due notifications are delivered
+	// after every line, so the demo prints them in order.
+	clock := demo.NewClock(cfg.Location)
 
 	demoCfg := *cfg
 	demoCfg.Token = demoToken
@@ -67,8 +77,12 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	a, err := app.New(ctx, app.Options{Config: &demoCfg, Pool: db.Pool, Logger: logger, Listener: ln, PollTimeout: 10 * time.Second})
+	a, err := app.New(ctx, app.Options{Config: &demoCfg, Pool: db.Pool, Logger: logger, Listener: ln, PollTimeout: 10 * time.Second,
+		Now: clock.Now, NoWorker: true})
 	if err != nil {
+		return err
+	}
+	if err := makeDemoAdmin(ctx, a); err != nil { // network_sample.go
 		return err
 	}
 	runCtx, stopBot := context.WithCancel(ctx)
@@ -77,7 +91,8 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	user := telegramtest.User{ID: 424242, FirstName: "Demo", Username: "demo_user", LanguageCode: demoLanguage(*lang)}
 	interactive := isTerminal(stdin) && isTerminal(stdout)
-	err = demo.Run(ctx, demo.Options{Server: fake, User: user, In: stdin, Out: stdout, Interactive: interactive, Color: isTerminal(stdout)})
+	err = demo.Run(ctx, demo.Options{Server: fake, User: user, In: stdin, Out: stdout, Interactive: interactive, Color: isTerminal(stdout),
+		Clock: clock, Names: names, Deliver: func(ctx context.Context) error { _, err := a.Bot.DeliverDue(ctx); return err }})
 	stopBot()
 	if runErr := <-done; runErr != nil && err == nil && !errors.Is(runErr, context.Canceled) {
 		err = runErr

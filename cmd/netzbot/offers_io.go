@@ -35,6 +35,9 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if len(args) > 0 && args[0] == "booking" {
 		return runImportBooking(ctx, args[1:], stdout, stderr) // booking.go
 	}
+	if len(args) > 0 && args[0] == "meetings" {
+		return runImportMeetings(ctx, args[1:], stdout, stderr) // network.go
+	}
 	if len(args) == 0 || args[0] != "offers" {
 		fmt.Fprintln(stderr, importUsage)
 		return fmt.Errorf("%w: import: want \"import offers FILE\"", errUsage)

@@ -19,6 +19,8 @@ var sampleLoaders = []sampleLoader{
 	{"offers", loadSampleOffers}, // offers_io.go: internal/offer/sample
 	// booking.go: internal/booking/testdata/booking.yaml
 	{"booking", loadSampleBooking},
+	// network_sample.go: member organisations, members, working groups, meetings
+	{"network", loadSampleNetwork},
 }
 
 // loadSampleData runs every sample loader.

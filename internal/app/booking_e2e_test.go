@@ -527,17 +527,23 @@ func TestBookingInUkrainianRescheduleWaitlistAndTampering(t *testing.T) {
 	before := h.snapshot(t)
 	petroMsg := apptest.Last(t, h.Say(t, petro, "/mybookings"))
 	past := bkAt("2026-11-26 10:00").Unix()
+	oksana := bkCounsellorID(t, h, "oksana")
 	for _, data := range []string{
-		fmt.Sprintf("mb:xy:%d", olhaID),  // another client's booking
-		fmt.Sprintf("mb:x:%d", olhaID),   //
-		fmt.Sprintf("mb:rs:%d", olhaID),  //
-		fmt.Sprintf("rs:ok:%d:%d:%d", olhaID, bkCounsellorID(t, h, "oksana"), bkAt("2026-12-03 11:00").Unix()),
-		fmt.Sprintf("wl:take:%d", olhaID), //
-		fmt.Sprintf("bk:ok:%d:uk:%d:%d", svc.ID, bkCounsellorID(t, h, "oksana"), past),                                       // a past slot
-		fmt.Sprintf("bk:ok:%d:uk:%d:%d", h.service(t, "mbe").ID, bkCounsellorID(t, h, "oksana"), bkAt("2026-12-08 10:00").Unix()), // another service
-		fmt.Sprintf("bk:ok:%d:ar:%d:%d", svc.ID, bkCounsellorID(t, h, "oksana"), bkAt("2026-12-08 10:00").Unix()),                 // a language it is not held in
-		fmt.Sprintf("bk:ok:%d:uk:%d:%d", svc.ID, bkCounsellorID(t, h, "oksana"), bkAt("2026-12-08 10:30").Unix()),                 // off the grid
-		fmt.Sprintf("ag:ok:%d", olhaID), // not a counsellor
+		// Another client's booking.
+		fmt.Sprintf("mb:xy:%d", olhaID),
+		fmt.Sprintf("mb:x:%d", olhaID),
+		fmt.Sprintf("mb:rs:%d", olhaID),
+		fmt.Sprintf("rs:ok:%d:%d:%d", olhaID, oksana, bkAt("2026-12-03 11:00").Unix()),
+		fmt.Sprintf("wl:take:%d", olhaID),
+		// A past slot.
+		fmt.Sprintf("bk:ok:%d:uk:%d:%d", svc.ID, oksana, past),
+		// A slot of another service, in a language the service is not held
+		// in, off the service's grid.
+		fmt.Sprintf("bk:ok:%d:uk:%d:%d", h.service(t, "mbe").ID, oksana, bkAt("2026-12-08 10:00").Unix()),
+		fmt.Sprintf("bk:ok:%d:ar:%d:%d", svc.ID, oksana, bkAt("2026-12-08 10:00").Unix()),
+		fmt.Sprintf("bk:ok:%d:uk:%d:%d", svc.ID, oksana, bkAt("2026-12-08 10:30").Unix()),
+		// A counsellor's button, pressed by a client.
+		fmt.Sprintf("ag:ok:%d", olhaID),
 	} {
 		calls := h.PressRaw(t, petro, petroMsg.MessageID, data)
 		if bkToast(calls) == "" {

@@ -97,18 +97,18 @@ func TestNetworkEndToEndInGermanUkrainianAndPersian(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// One day before: reminders in Ukrainian and Persian.
-	e.at(time.Date(2026, 3, 23, 14, 0, 0, 0, loc))
+	// A week before: reminders in Ukrainian and Persian.
+	e.at(time.Date(2026, 3, 17, 14, 0, 0, 0, loc))
 	mark := e.h.Fake.Mark()
 	e.deliver(t)
 	ukR, faR := e.messages(mark, oksana.ID), e.messages(mark, reza.ID)
 	if len(ukR) != 1 || len(faR) != 1 {
 		t.Fatalf("reminders: uk %d, fa %d", len(ukR), len(faR))
 	}
-	if !strings.HasPrefix(ukR[0].Text, uk.T("mt_reminder_head", "In", uk.N("mt_in_days", 1))) || !strings.Contains(ukR[0].Text, uk.T("mt_kind_network")) {
+	if !strings.HasPrefix(ukR[0].Text, uk.T("mt_reminder_head", "In", uk.N("mt_in_days", 7))) || !strings.Contains(ukR[0].Text, uk.T("mt_kind_network")) {
 		t.Errorf("Ukrainian reminder: %q", ukR[0].Text)
 	}
-	if !strings.HasPrefix(faR[0].Text, fa.T("mt_reminder_head", "In", fa.N("mt_in_days", 1))) || !strings.Contains(faR[0].Text, locale.FSI+"Netzwerktreffen Frühjahr"+locale.PDI) {
+	if !strings.HasPrefix(faR[0].Text, fa.T("mt_reminder_head", "In", fa.N("mt_in_days", 7))) || !strings.Contains(faR[0].Text, locale.FSI+"Netzwerktreffen Frühjahr"+locale.PDI) {
 		t.Errorf("Persian reminder (title isolated): %q", faR[0].Text)
 	}
 	row := faR[0].Keyboard[0]
@@ -166,5 +166,15 @@ func TestNetworkEndToEndInGermanUkrainianAndPersian(t *testing.T) {
 	if doc == nil || !strings.Contains(string(doc.Data), "BEGIN:VEVENT") || !strings.Contains(string(doc.Data), "Bürgerhaus Mitte") {
 		t.Errorf("no .ics: %+v", ics)
 	}
-	_ = meeting.KindReminder
+	// After the registration deadline (a day before) only "no" is taken.
+	e.at(time.Date(2026, 3, 23, 14, 1, 0, 0, loc))
+	if calls := e.h.PressRaw(t, oksana, ukR[0].MessageID, fmt.Sprintf("rsvp:%d:y", occID)); !toasted(calls, uk.T("mt_registration_closed")) {
+		t.Errorf("yes after the deadline: %+v", calls)
+	}
+	if calls := e.h.PressRaw(t, reza, faR[0].MessageID, fmt.Sprintf("rsvp:%d:n", occID)); !toasted(calls, fa.T("mt_answer_saved", "Answer", fa.T("mt_answer_no"))) {
+		t.Errorf("no after the deadline: %+v", calls)
+	}
+	if r, _ := e.meetings.Response(t.Context(), occID, oksana.ID); r != meeting.None {
+		t.Errorf("answer stored after the deadline: %q", r)
+	}
 }

@@ -246,3 +246,13 @@ func TestTheLastAdminCannotEraseThemselves(t *testing.T) {
 }
 
 func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
+
+// hasCommand reports whether a command menu has name with description.
+func hasCommand(cmds []telegramtest.Command, name, desc string) bool {
+	for _, c := range cmds {
+		if c.Command == name {
+			return c.Description == desc
+		}
+	}
+	return false
+}

@@ -667,7 +667,7 @@ func (b *Bot) chooseTime(ctx context.Context, r *Request, p pick, cid int64, sta
 // bookingText is the topic typed while the booking flow waits for it.
 func (b *Bot) bookingText(ctx context.Context, r *Request) ([]Reply, error) {
 	st := r.State
-	if st.Step != "topic" && st.Step != "confirm" {
+	if (st.Step != "topic" && st.Step != "confirm") || st.Data == nil {
 		return b.freeText(ctx, r)
 	}
 	topic := strings.Join(strings.Fields(r.Text), " ")

@@ -117,14 +117,23 @@ func (b *Bot) deliverDue(claimCtx, ctx context.Context) (DeliveryStats, error) {
 	}
 }
 
-// maxInHand bounds the claimed notifications waiting in memory for their
-// chat's rate limit; they must go out well within claimLease.
-const maxInHand = 5 * claimBatch
-
 // chatPacer is the part of telegram.Sender that tells when a chat may get
-// its next message.
+// its next message and how many messages per second go out overall.
 type chatPacer interface {
 	ChatReadyIn(chatID int64) time.Duration
+	Rate() float64
+}
+
+// inHand bounds the claimed notifications kept in memory: enough for 2.5 s
+// of sending, so that while a chat waits for its limit (1.1 s) there is
+// always another one to send to, but at least three and at most ten
+// batches; they go out well within claimLease and a shutdown's grace.
+func inHand(p chatPacer) int {
+	n := 3 * claimBatch
+	if p != nil {
+		n = max(n, int(min(2.5*p.Rate(), 10*claimBatch)))
+	}
+	return n
 }
 
 // dispatch sends claimed notifications, at most sendParallel at a time,
@@ -134,9 +143,11 @@ type dispatch struct {
 	ctx     context.Context
 	pacer   chatPacer // nil: every chat is always ready
 	queues  map[int64]*recipient
-	ready   recipientHeap // idle recipients with notifications, by readyAt
+	waiting recipientHeap // idle recipients whose chat is not ready yet, by readyAt
+	ready   readyHeap     // idle recipients whose chat is ready
 	busy    int           // sends in flight
 	inHand  int           // claimed and not yet sent, dropped or retried
+	max     int           // inHand's bound
 	results chan sendResult
 	total   DeliveryStats
 }
@@ -147,6 +158,7 @@ type recipient struct {
 	id      int64
 	items   []notify.Notification
 	readyAt time.Time
+	left    int // len(items) when it was found ready, the ready heap's key
 }
 
 type sendResult struct {
@@ -157,6 +169,7 @@ type sendResult struct {
 func (b *Bot) newDispatch(ctx context.Context) *dispatch {
 	d := &dispatch{b: b, ctx: ctx, queues: map[int64]*recipient{}, results: make(chan sendResult, sendParallel)}
 	d.pacer, _ = b.d.Sender.(chatPacer)
+	d.max = inHand(d.pacer)
 	return d
 }
 
@@ -176,20 +189,25 @@ func (d *dispatch) add(batch []notify.Notification) {
 		if r == nil {
 			r = &recipient{id: n.UserID, readyAt: d.readyAt(n.UserID)}
 			d.queues[n.UserID] = r
-			heap.Push(&d.ready, r)
+			heap.Push(&d.waiting, r)
 		}
 		r.items = append(r.items, n)
 	}
 }
 
-// run sends until nothing is in hand (all) or until it is time to claim
-// more: less than a batch in hand, or no chat ready and room for more.
+// run sends until nothing is in hand (all) or until there is room in hand
+// for another batch.
 // Once ctx ends it starts no more sends; what is left stays leased and is
 // claimed again after the lease.
 func (d *dispatch) run(all bool) {
 	for {
 		now := time.Now()
-		for d.ctx.Err() == nil && d.busy < sendParallel && d.ready.Len() > 0 && !d.ready[0].readyAt.After(now) {
+		for d.waiting.Len() > 0 && !d.waiting[0].readyAt.After(now) {
+			r := heap.Pop(&d.waiting).(*recipient)
+			r.left = len(r.items)
+			heap.Push(&d.ready, r)
+		}
+		for d.ctx.Err() == nil && d.busy < sendParallel && d.ready.Len() > 0 {
 			r := heap.Pop(&d.ready).(*recipient)
 			n := r.items[0]
 			r.items = r.items[1:]
@@ -199,14 +217,13 @@ func (d *dispatch) run(all bool) {
 		if d.inHand == 0 || d.ctx.Err() != nil && d.busy == 0 {
 			return
 		}
-		nothingReady := d.ready.Len() == 0 || d.ready[0].readyAt.After(now)
-		if !all && d.ctx.Err() == nil && (d.inHand < claimBatch || nothingReady && d.inHand < maxInHand) {
-			return
+		if !all && d.ctx.Err() == nil && d.inHand+claimBatch <= d.max {
+			return // room for another batch: claim it while these are sent
 		}
 		var wait <-chan time.Time
 		var timer *time.Timer
-		if d.ctx.Err() == nil && d.busy < sendParallel && d.ready.Len() > 0 {
-			timer = time.NewTimer(d.ready[0].readyAt.Sub(now))
+		if d.ctx.Err() == nil && d.busy < sendParallel && d.waiting.Len() > 0 {
+			timer = time.NewTimer(d.waiting[0].readyAt.Sub(now))
 			wait = timer.C
 		}
 		select {
@@ -239,7 +256,29 @@ func (d *dispatch) done(res sendResult) {
 		return
 	}
 	r.readyAt = d.readyAt(r.id)
-	heap.Push(&d.ready, r)
+	heap.Push(&d.waiting, r)
+}
+
+// readyHeap orders recipients whose chat is ready: the one with the most
+// notifications left first, since each of its next ones has to wait for
+// the chat's limit again (sending the others' meanwhile finishes soonest),
+// then the one ready the longest.
+type readyHeap []*recipient
+
+func (h readyHeap) Len() int { return len(h) }
+func (h readyHeap) Less(i, j int) bool {
+	if h[i].left != h[j].left {
+		return h[i].left > h[j].left
+	}
+	return h[i].readyAt.Before(h[j].readyAt)
+}
+func (h readyHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *readyHeap) Push(x any)   { *h = append(*h, x.(*recipient)) }
+func (h *readyHeap) Pop() any {
+	old := *h
+	r := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return r
 }
 
 // recipientHeap orders idle recipients by when their chat is ready.

@@ -90,7 +90,7 @@ func (b *Bot) cardReply(ctx context.Context, r *Request, id int64, back, force s
 		for i, code := range o.Languages {
 			names[i] = l.T("offers_lang_" + code)
 		}
-		sb.WriteString("\n\n" + l.T("offers_languages", "Languages", strings.Join(names, ", ")))
+		sb.WriteString("\n\n" + l.T("offers_languages", "Languages", strings.Join(names, listSep(l))))
 	}
 	cost := l.T("offers_cost_" + o.Cost)
 	if note := offer.Pick(o.CostNote, l.Lang); note != "" {
@@ -102,7 +102,7 @@ func (b *Bot) cardReply(ctx context.Context, r *Request, id int64, back, force s
 		for i, g := range o.TargetGroups {
 			names[i] = l.T("offers_tg_" + g)
 		}
-		sb.WriteString("\n" + l.T("offers_target", "Groups", strings.Join(names, ", ")))
+		sb.WriteString("\n" + l.T("offers_target", "Groups", strings.Join(names, listSep(l))))
 	}
 	// Contact
 	if o.Contact.Person != "" {
@@ -321,4 +321,12 @@ func (b *Bot) searchFeedback(ctx context.Context, r *Request, qidArg, v string) 
 		return nil, err
 	}
 	return []Reply{{Toast: r.L.T("offers_feedback_thanks")}}, nil
+}
+
+// listSep separates list items: the Arabic comma in right-to-left languages.
+func listSep(l *locale.Localizer) string {
+	if locale.IsRTL(l.Lang) {
+		return "، "
+	}
+	return ", "
 }

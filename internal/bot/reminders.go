@@ -75,8 +75,8 @@ func (b *Bot) renderReminder(ctx context.Context, n notify.Notification, u *user
 func (b *Bot) untilLabel(l *locale.Localizer, start time.Time) string {
 	d := start.Sub(b.d.Now())
 	switch {
-	case d >= 24*time.Hour:
-		return l.N("mt_in_days", int((d+time.Hour)/(24*time.Hour)))
+	case d >= 22*time.Hour: // a day-based reminder, a few minutes late or early
+		return l.N("mt_in_days", int((d+12*time.Hour)/(24*time.Hour)))
 	case d >= time.Hour:
 		return l.N("mt_in_hours", int((d+10*time.Minute)/time.Hour))
 	}

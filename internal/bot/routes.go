@@ -54,8 +54,8 @@ func (b *Bot) routes() {
 // each description.
 var commandOrder = []struct{ name, desc string }{
 	{"start", "command_start"},
-	{"offers", "command_offers"}, // offers.go
 	{"help", "command_help"},
+	{"offers", "command_offers"}, // offers.go
 	{"language", "command_language"},
 	{"settings", "command_settings"},
 	{"cancel", "command_cancel"},

@@ -31,6 +31,13 @@ type Options struct {
 	Interactive bool
 	// Color uses ANSI colours; only for terminals.
 	Color bool
+	// Clock, if set, is the bot's clock, which /clock +1d moves (clock.go).
+	Clock *Clock
+	// Deliver, if set, sends the notifications due now; it runs after every
+	// line, and what it sends to other chats is printed as "→ to <name>".
+	Deliver func(ctx context.Context) error
+	// Names are the names of other chats, for those lines.
+	Names map[int64]string
 }
 
 // Session is one terminal conversation.
@@ -85,6 +92,9 @@ func (s *Session) intro() {
 	w := s.opt.Out
 	fmt.Fprintln(w, s.color("netzbot demo: you are chatting with the bot as the Telegram user \""+s.opt.User.FirstName+"\".", "2"))
 	fmt.Fprintln(w, s.color("Type a message, a number to press a button, /loc LAT LON to share a location, /quit to leave. Try /start.", "2"))
+	if s.opt.Clock != nil {
+		fmt.Fprintln(w, s.color("/clock +1d (or +2h, +30m) moves the bot's clock and shows the reminders members get.", "2"))
+	}
 }
 
 var locRe = regexp.MustCompile(`^/loc(?:ation)?\s+(-?\d+(?:\.\d+)?)[,\s]+(-?\d+(?:\.\d+)?)$`)
@@ -93,6 +103,9 @@ var locRe = regexp.MustCompile(`^/loc(?:ation)?\s+(-?\d+(?:\.\d+)?)[,\s]+(-?\d+(
 func (s *Session) handle(ctx context.Context, line string) error {
 	var calls []telegramtest.Call
 	var err error
+	if s.opt.Clock != nil && (line == "/clock" || strings.HasPrefix(line, "/clock ")) {
+		return s.clock(ctx, strings.TrimSpace(strings.TrimPrefix(line, "/clock")))
+	}
 	switch m := locRe.FindStringSubmatch(line); {
 	case m != nil:
 		lat, _ := strconv.ParseFloat(m[1], 64)
@@ -120,7 +133,7 @@ func (s *Session) handle(ctx context.Context, line string) error {
 		return fmt.Errorf("talk to the bot: %w", err)
 	}
 	s.print(calls)
-	return nil
+	return s.deliver(ctx, false)
 }
 
 // button finds the button a line means: its number or its label.

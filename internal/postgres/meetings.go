@@ -460,21 +460,29 @@ func (s *MeetingStore) cancel(ctx context.Context, tx pgx.Tx, meetingID, occurre
 	return len(notices), mtScheduleAll(ctx, tx, notices)
 }
 
-// Upcoming lists the occurrences the member is invited to, with their answer.
+// firstDates keeps the first two upcoming dates of each meeting in a list,
+// so that a weekly session does not crowd out everything else.
+const firstDates = ` AND o.id IN (SELECT id FROM (
+		SELECT id, row_number() OVER (PARTITION BY meeting_id ORDER BY starts_at) AS n
+		  FROM meeting_occurrences WHERE cancelled_at IS NULL AND ends_at > $2) f WHERE f.n <= 2)`
+
+// Upcoming lists the occurrences the member is invited to, soonest first,
+// with their answer: at most two dates of each meeting.
 func (s *MeetingStore) Upcoming(ctx context.Context, userID int64, now time.Time, limit int) ([]meeting.Item, error) {
 	return s.items(ctx, userID, `
 		JOIN members mem ON mem.user_id = $1 AND mem.active
 		LEFT JOIN group_members gm ON gm.group_id = m.group_id AND gm.user_id = mem.user_id
 		WHERE o.cancelled_at IS NULL AND m.cancelled_at IS NULL AND o.ends_at > $2
-		  AND (m.group_id IS NULL OR gm.status = 'active')
+		  AND (m.group_id IS NULL OR gm.status = 'active')`+firstDates+`
 		ORDER BY o.starts_at, o.id LIMIT $3`, now, limit)
 }
 
-// Managed lists upcoming occurrences hosted by orgID (0: all), with counts.
+// Managed lists upcoming occurrences hosted by orgID (0: all), with counts:
+// at most two dates of each meeting.
 func (s *MeetingStore) Managed(ctx context.Context, orgID int64, now time.Time, limit int) ([]meeting.Item, error) {
 	items, err := s.items(ctx, 0, `
-		WHERE o.cancelled_at IS NULL AND m.cancelled_at IS NULL AND o.ends_at > $3 AND ($2::bigint = 0 OR m.organisation_id = $2)
-		ORDER BY o.starts_at, o.id LIMIT $4`, orgID, now, limit)
+		WHERE o.cancelled_at IS NULL AND m.cancelled_at IS NULL AND o.ends_at > $2 AND ($3::bigint = 0 OR m.organisation_id = $3)`+firstDates+`
+		ORDER BY o.starts_at, o.id LIMIT $4`, now, orgID, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -153,6 +153,9 @@ func (s *Sender) ChatReadyIn(chatID int64) time.Duration {
 	return time.Duration((1 - tokens) / float64(lim.Limit()) * float64(time.Second))
 }
 
+// Rate is the overall limit in messages per second (+Inf if none).
+func (s *Sender) Rate() float64 { return float64(s.global.Limit()) }
+
 // wait blocks until a message to chatID may be sent.
 func (s *Sender) wait(ctx context.Context, chatID int64) error {
 	start := time.Now()
