@@ -6,11 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/netzbot/netzbot/internal/bench"
 )
@@ -35,7 +38,10 @@ func runBench(ctx context.Context, args []string, _ io.Reader, stdout, stderr io
 	if *scale <= 0 {
 		return fmt.Errorf("%w: --scale must be above 0", errUsage)
 	}
-	opt := bench.Options{Quick: *quick, Scale: *scale, Progress: stderr, Binary: selfBinary()}
+	opt := bench.Options{Quick: *quick, Scale: *scale, Progress: stderr, Binary: selfBinary(),
+		SampleData: func(ctx context.Context, pool *pgxpool.Pool) error {
+			return loadSampleData(ctx, pool, slog.New(slog.DiscardHandler))
+		}}
 	for _, name := range strings.Split(*only, ",") {
 		if name = strings.TrimSpace(name); name != "" {
 			opt.Only = append(opt.Only, name)

@@ -325,3 +325,100 @@ func TestBroadcastThroughTheQueueWithReport(t *testing.T) {
 		t.Errorf("report sent again: %+v", got)
 	}
 }
+
+// Joining a group that needs approval asks the coordinators; the one who
+// approves adds the member, who is told; a second press changes nothing.
+func TestGroupJoinWithApproval(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	e := startNetwork(t, time.Date(2026, 4, 1, 10, 0, 0, 0, loc), apptest.Options{})
+	ctx := context.Background()
+	org := e.org(t, "buero", "Netzwerkbüro")
+	ag := e.group(t, "ag-wohnen", "AG Wohnen", true)
+	coord := e.member(t, 63001, "de", "Kai", org, user.RoleCoordinator)
+	u := e.member(t, 63002, "ru", "Irina", org, user.RoleMember)
+	ru := e.h.L("ru")
+
+	list := apptest.Last(t, e.h.Say(t, u, "/groups"))
+	card := apptest.Last(t, e.h.Press(t, u, list.MessageID, fmt.Sprintf("grp:show:%d", ag)))
+	if !strings.Contains(card.Text, ru.T("grp_needs_approval")) {
+		t.Errorf("card: %q", card.Text)
+	}
+	calls := e.h.Press(t, u, card.MessageID, fmt.Sprintf("grp:join:%d", ag))
+	if !toasted(calls, ru.T("grp_requested", "Group", "AG Wohnen")) {
+		t.Errorf("join: %+v", calls)
+	}
+	if v, _ := e.members.GroupView(ctx, ag, u.ID); v.Status != member.StatusPending {
+		t.Fatalf("status %q", v.Status)
+	}
+	mark := e.h.Fake.Mark()
+	e.deliver(t)
+	reqs := e.messages(mark, coord.ID)
+	if len(reqs) != 1 || !strings.Contains(reqs[0].Text, "Irina") || !hasButton(reqs[0], fmt.Sprintf("grp:ok:%d:%d", ag, u.ID)) {
+		t.Fatalf("request to the coordinator: %+v", reqs)
+	}
+	done := apptest.Last(t, e.h.Press(t, coord, reqs[0].MessageID, fmt.Sprintf("grp:ok:%d:%d", ag, u.ID)))
+	if done.Text != e.h.L("de").T("grp_request_approved", "Member", "Irina", "Group", "AG Wohnen") {
+		t.Errorf("approved: %q", done.Text)
+	}
+	if v, _ := e.members.GroupView(ctx, ag, u.ID); v.Status != member.StatusActive {
+		t.Errorf("status after approval %q", v.Status)
+	}
+	mark = e.h.Fake.Mark()
+	e.deliver(t)
+	if got := e.messages(mark, u.ID); len(got) != 1 || got[0].Text != ru.T("grp_joined", "Group", "AG Wohnen") {
+		t.Errorf("member told: %+v", got)
+	}
+	if calls := e.h.PressRaw(t, coord, reqs[0].MessageID, fmt.Sprintf("grp:deny:%d:%d", ag, u.ID)); !toasted(calls, e.h.L("de").T("grp_request_done")) {
+		t.Errorf("second decision: %+v", calls)
+	}
+	if v, _ := e.members.GroupView(ctx, ag, u.ID); v.Status != member.StatusActive {
+		t.Errorf("a late decline removed the member: %q", v.Status)
+	}
+}
+
+// A larger broadcast reports its progress to the sender on the way (the
+// sweeper after each batch), then the result, each exactly once, also
+// with several workers sweeping.
+func TestBroadcastProgress(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	e := startNetwork(t, time.Date(2026, 3, 2, 9, 0, 0, 0, loc), apptest.Options{})
+	ctx := context.Background()
+	org := e.org(t, "buero", "Netzwerkbüro")
+	coord := e.member(t, 64000, "en", "Kai", org, user.RoleCoordinator)
+	e.manyMembers(t, 64001, 199, org)
+	bc, err := e.broadcasts.Create(ctx, coord.ID, member.Audience{Kind: member.AudienceAll}, "Hello everyone", e.c.Now())
+	if err != nil || bc.Total != 200 {
+		t.Fatalf("create: %+v %v", bc, err)
+	}
+	// A worker got through 110 of 200 (as between two batches).
+	e.exec(t, `UPDATE notifications SET status = 'sent', sent_at = now() WHERE id IN (
+		SELECT id FROM notifications WHERE kind = 'broadcast' AND user_id <> $1 ORDER BY id LIMIT 110)`, coord.ID)
+	for i := 0; i < 3; i++ { // several workers sweep: one progress message
+		if _, err := e.broadcasts.Sweep(ctx, e.c.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := e.count(t, `SELECT count(*) FROM notifications WHERE kind = $1`, member.KindBroadcastProgress); n != 1 {
+		t.Fatalf("%d progress messages queued, want 1 (50%%)", n)
+	}
+	mark := e.h.Fake.Mark()
+	e.deliver(t)
+	en := e.h.L("en")
+	var got []string
+	for _, m := range e.messages(mark, coord.ID) {
+		switch {
+		case m.Text == en.T("bc_progress", "Done", 110, "Total", 200):
+			got = append(got, "progress")
+		case strings.Contains(m.Text, en.T("bc_report", "Delivered", 200, "Blocked", 0, "Failed", 0, "Total", 200)):
+			got = append(got, "report")
+		}
+	}
+	if strings.Join(got, " ") != "progress report" {
+		t.Errorf("sender got %v, want the progress first and then the report", got)
+	}
+	e.c.Add(time.Minute)
+	e.deliver(t)
+	if n := e.count(t, `SELECT count(*) FROM notifications WHERE kind IN ($1, $2)`, member.KindBroadcastProgress, member.KindBroadcastReport); n != 2 {
+		t.Errorf("%d progress and report messages, want 2", n)
+	}
+}

@@ -141,8 +141,16 @@ func TestPerMemberLeadTimesMutingAndPause(t *testing.T) {
 
 	// Run through to the end: each gets exactly what they chose.
 	mark := e.h.Fake.Mark()
-	for at := e.c.Now(); at.Before(start.Add(4 * time.Hour)); at = at.Add(30 * time.Minute) {
-		e.at(at)
+	for {
+		// On to the next due reminder, as the worker would get to it.
+		var next *time.Time
+		if err := e.h.DB.Pool.QueryRow(context.Background(), `SELECT min(due_at) FROM notifications WHERE status = 'pending'`).Scan(&next); err != nil {
+			t.Fatal(err)
+		}
+		if next == nil {
+			break
+		}
+		e.at(*next)
 		e.deliver(t)
 	}
 	counts := map[int64]int{}
@@ -321,7 +329,7 @@ func TestRecurringSessionIsExpandedAndExtended(t *testing.T) {
 	m := e.meetingAt("AG Wohnen", time.Date(2026, 1, 13, 14, 0, 0, 0, loc), ag, org)
 	m.Recurrence = "0 14 * * TUE#2"
 	m.LeadMinutes = []int{1440}
-	e.create(t, m)
+	m = e.create(t, m)
 	occ := e.count(t, `SELECT count(*) FROM meeting_occurrences`)
 	if occ != 6 { // Jan to Jun within the 180-day horizon
 		t.Errorf("%d occurrences, want 6", occ)
@@ -339,5 +347,63 @@ func TestRecurringSessionIsExpandedAndExtended(t *testing.T) {
 	_ = e.h.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM meeting_occurrences WHERE extract(dow FROM starts_at AT TIME ZONE 'Europe/Berlin') <> 2 OR extract(day FROM starts_at AT TIME ZONE 'Europe/Berlin') NOT BETWEEN 8 AND 14 OR (starts_at AT TIME ZONE 'Europe/Berlin')::time <> '14:00'`).Scan(&bad)
 	if bad != 0 {
 		t.Errorf("%d occurrences not on a second Tuesday at 14:00 local", bad)
+	}
+
+	// The rule moves to 15:00: future dates are replaced, the member is
+	// told once, and the reminders follow the new dates.
+	m.Recurrence = "0 15 * * TUE#2"
+	ch, err := e.meetings.Update(context.Background(), m, e.c.Now())
+	if err != nil || !ch.Time || ch.Notified != 1 {
+		t.Fatalf("update: %+v %v", ch, err)
+	}
+	if n := e.count(t, `SELECT count(*) FROM meeting_occurrences WHERE cancelled_at IS NULL AND starts_at > $1 AND (starts_at AT TIME ZONE 'Europe/Berlin')::time <> '15:00'`, e.c.Now()); n != 0 {
+		t.Errorf("%d future dates not moved to 15:00", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM notifications n JOIN meeting_occurrences o ON o.id = (n.data->>'occurrence')::bigint
+		WHERE n.kind = $1 AND n.status = 'pending' AND (o.cancelled_at IS NOT NULL OR n.due_at <> o.starts_at - interval '1 day')`, meeting.KindReminder); n != 0 {
+		t.Errorf("%d reminders of cancelled or moved dates left", n)
+	}
+	if n := e.pending(t, u.ID); n != e.count(t, `SELECT count(*) FROM meeting_occurrences WHERE cancelled_at IS NULL AND starts_at > $1`, e.c.Now()) {
+		t.Errorf("%d reminders for the new dates", n)
+	}
+}
+
+// Leaving a working group or the network removes the pending reminders;
+// joining a group adds those of its sessions.
+func TestJoiningAndLeavingRegeneratesReminders(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 8, 4, 10, 0, 0, 0, loc)
+	e := startNetwork(t, start.AddDate(0, 0, -10), apptest.Options{})
+	ctx := context.Background()
+	org := e.org(t, "buero", "Netzwerkbüro")
+	ag := e.group(t, "ag", "AG Wohnen", false)
+	u := e.member(t, 56001, "tr", "Emre", org, user.RoleMember)
+	e.create(t, e.meetingAt("Netzwerktreffen", start, 0, org))
+	e.create(t, e.meetingAt("AG Wohnen", start.Add(time.Hour), ag, org))
+	if n := e.pending(t, u.ID); n != 3 {
+		t.Fatalf("%d reminders before joining the group, want 3", n)
+	}
+	// Through the chat: /groups → the group → join.
+	list := apptest.Last(t, e.h.Say(t, u, "/groups"))
+	card := apptest.Last(t, e.h.Press(t, u, list.MessageID, fmt.Sprintf("grp:show:%d", ag)))
+	joined := e.h.Press(t, u, card.MessageID, fmt.Sprintf("grp:join:%d", ag))
+	if !toasted(joined, e.h.L("tr").T("grp_joined", "Group", "AG Wohnen")) {
+		t.Errorf("join: %+v", joined)
+	}
+	if n := e.pending(t, u.ID); n != 6 {
+		t.Errorf("%d reminders after joining, want 6", n)
+	}
+	e.h.Press(t, u, card.MessageID, fmt.Sprintf("grp:leave:%d", ag))
+	if n := e.pending(t, u.ID); n != 3 {
+		t.Errorf("%d reminders after leaving the group, want 3", n)
+	}
+	if err := e.members.Leave(ctx, u.ID, e.c.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.pending(t, u.ID); n != 0 {
+		t.Errorf("%d reminders after leaving the network", n)
+	}
+	if got := apptest.Last(t, e.h.Say(t, u, "/meetings")).Text; got != e.h.L("tr").T("net_not_member") {
+		t.Errorf("former member sees %q", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/netzbot/netzbot/internal/app/apptest"
 	"github.com/netzbot/netzbot/internal/conversation"
 	"github.com/netzbot/netzbot/internal/postgres"
+	"github.com/netzbot/netzbot/internal/postgres/pgtest"
 	"github.com/netzbot/netzbot/internal/telegram/telegramtest"
 	"github.com/netzbot/netzbot/internal/user"
 )
@@ -85,6 +86,7 @@ func seedWorld(t *testing.T, h *apptest.Harness) *world {
 		VALUES ('trust-svc', $1, '{"de": "Migrationsberatung"}', 30, '{de,ar}') RETURNING id`, w.orgA)
 	w.counsellorID = id(t, h, `INSERT INTO counsellors (external_id, display_name, user_id, languages) VALUES ('trust-c', 'Frau Berg', $1, '{de,ar}') RETURNING id`, w.counsellor.ID)
 	exec(t, h, `INSERT INTO counsellor_services (counsellor_id, service_id) VALUES ($1, $2)`, w.counsellorID, w.service)
+	exec(t, h, `INSERT INTO counsellor_invites (token_hash, counsellor_id, expires_at, used_at, used_by) VALUES (sha256('trust'), $1, now(), now(), $2)`, w.counsellorID, w.counsellor.ID)
 
 	exec(t, h, `INSERT INTO members (user_id, organisation_id, display_name) VALUES ($1, $2, 'Cora')`, w.coordinatorA.ID, w.orgA)
 	w.group = id(t, h, `INSERT INTO working_groups (name) VALUES ('{"de": "AG Wohnen"}') RETURNING id`)
@@ -186,6 +188,14 @@ func checkFeaturesErased(t *testing.T, h *apptest.Harness, u, other telegramtest
 	if err := h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND data->>'booking' = $2`,
 		w.counsellor.ID, fmt.Sprint(w.bookings[fmt.Sprint(u.ID)+":future"])).Scan(&notices); err != nil || notices != 1 {
 		t.Errorf("the counsellor got %d notices of the cancellation (%v), want 1", notices, err)
+	}
+	// The counsellor erases their data too: the account is unlinked, their
+	// appointments stay with the service.
+	c := w.counsellor
+	confirm := apptest.Last(t, h.Say(t, c, "/deletemydata"))
+	h.Press(t, c, confirm.MessageID, confirm.Keyboard[0][0].CallbackData)
+	if hits, err := pgtest.Traces(ctx, h.DB.Pool, fmt.Sprint(c.ID), c.FirstName); err != nil || len(hits) > 0 {
+		t.Errorf("left after the counsellor's /deletemydata (%v):\n%s", err, strings.Join(hits, "\n"))
 	}
 	ar := h.L(u.LanguageCode)
 	for _, id := range []string{"privacy_erased_bookings_cancelled", "privacy_erased_bookings_anonymised", "privacy_erased_waitlist", "privacy_erased_rsvps", "privacy_erased_member"} {

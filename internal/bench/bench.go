@@ -94,6 +94,10 @@ type Options struct {
 	Binary string
 	// Progress gets one line per step (stderr in the command).
 	Progress io.Writer
+	// SampleData fills a database with the demo's sample data (offers,
+	// consultation services, the network), so that the bot in scenarios 1
+	// and 5 finds what people search for; nil leaves the databases empty.
+	SampleData func(ctx context.Context, pool *pgxpool.Pool) error
 }
 
 // Env is what scenarios share: the PostgreSQL cluster, the locales and
@@ -242,8 +246,9 @@ func (e *Env) Size(full, quick, least int) int {
 	return max(int(float64(n)*e.Scale+0.5), least)
 }
 
-// Database creates a fresh database, migrates it and opens a pool on it.
-func (e *Env) Database(ctx context.Context, name string) (*pgxpool.Pool, string, error) {
+// Database creates a fresh database, migrates it and opens a pool on it;
+// with sample, it loads Options.SampleData into it.
+func (e *Env) Database(ctx context.Context, name string, sample bool) (*pgxpool.Pool, string, error) {
 	e.mu.Lock()
 	e.seq++
 	name = fmt.Sprintf("bench_%s_%d", name, e.seq)
@@ -258,6 +263,12 @@ func (e *Env) Database(ctx context.Context, name string) (*pgxpool.Pool, string,
 	pool, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		return nil, "", err
+	}
+	if sample && e.SampleData != nil {
+		if err := e.SampleData(ctx, pool); err != nil {
+			pool.Close()
+			return nil, "", fmt.Errorf("sample data: %w", err)
+		}
 	}
 	return pool, dsn, nil
 }

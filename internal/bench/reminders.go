@@ -39,7 +39,7 @@ const (
 func (s *Reminders) Run(ctx context.Context, env *Env) ([]Result, error) {
 	members := env.Size(5000, 500, 2)
 	total := 2 * members
-	pool, _, err := env.Database(ctx, "reminders")
+	pool, _, err := env.Database(ctx, "reminders", false)
 	if err != nil {
 		return nil, err
 	}

@@ -119,11 +119,12 @@ func (t *traffic) describe() string {
 		thousands(n), thousands(len(t.users)), pct(t.mix[actText]), pct(t.mix[actStart]+t.mix[actPress]), pct(t.mix[actHelp]))
 }
 
-// reply is a message the bot sent or edited in a user's chat.
+// reply is an answer in a user's chat.
 type reply struct {
 	at       time.Time
 	msgID    int
 	keyboard [][]telegramtest.Button
+	message  bool // a message sent or edited, not a callback answer
 }
 
 // replyWatch routes the fake's calls to the users waiting for them. Its
@@ -147,9 +148,17 @@ func (w *replyWatch) register(chatID int64) chan reply {
 	return ch
 }
 
-// OnCall counts a sent or edited message as the reply in its chat.
+// answers are the calls that answer a user: a message sent or edited, or
+// a pressed button answered (the spinner stops, maybe with a toast).
+var answers = map[string]bool{
+	"sendMessage": true, "editMessageText": true, "editMessageReplyMarkup": true,
+	"sendVenue": true, "sendLocation": true, "sendDocument": true, "sendPhoto": true,
+	"answerCallbackQuery": true,
+}
+
+// OnCall routes an answer to the user of its chat.
 func (w *replyWatch) OnCall(c telegramtest.Call) {
-	if !c.OK() || (c.Method != "sendMessage" && c.Method != "editMessageText") {
+	if !c.OK() || !answers[c.Method] {
 		return
 	}
 	now := time.Now()
@@ -160,7 +169,7 @@ func (w *replyWatch) OnCall(c telegramtest.Call) {
 		return
 	}
 	select {
-	case ch <- reply{at: now, msgID: c.MessageID, keyboard: c.Keyboard}:
+	case ch <- reply{at: now, msgID: c.MessageID, keyboard: c.Keyboard, message: c.Method != "answerCallbackQuery"}:
 	default:
 		w.overflow.Add(1)
 	}
@@ -170,8 +179,8 @@ func (w *replyWatch) OnCall(c telegramtest.Call) {
 type driveResult struct {
 	updates int
 	elapsed time.Duration   // first update pushed → last reply arrived
-	latency []time.Duration // per update: pushed → first reply, sorted
-	extra   int             // replies beyond the first per update
+	latency []time.Duration // per update: pushed → first answer, sorted
+	extra   int             // answers beyond the first per update
 }
 
 func (r driveResult) perSecond() float64 {
@@ -193,7 +202,9 @@ const replyTimeout = 60 * time.Second
 // the next update once the bot answered the previous one and confirmed it
 // (for a bot that answers before it confirms, as netzbot does, all its
 // calls for the update are in by then).
-func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *traffic) (driveResult, error) {
+//
+// pace, if set, is the least time between two updates of one user.
+func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *traffic, pace time.Duration) (driveResult, error) {
 	chans := make([]chan reply, len(t.users))
 	for i, u := range t.users {
 		chans[i] = w.register(u.ID)
@@ -215,6 +226,7 @@ func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *tra
 			rng := rand.New(rand.NewPCG(uint64(u.ID), 11))
 			lat := make([]time.Duration, 0, len(plan))
 			var prev reply
+			var lastAt time.Time
 			extra := 0
 			fail := func(err error) {
 				mu.Lock()
@@ -224,8 +236,17 @@ func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *tra
 				mu.Unlock()
 				cancel()
 			}
+			var lastPush time.Time
 			for _, a := range plan {
+				if d := time.Until(lastPush.Add(pace)); pace > 0 && d > 0 {
+					select {
+					case <-time.After(d):
+					case <-ctx.Done():
+						return
+					}
+				}
 				t0 := time.Now()
+				lastPush = t0
 				var id int64
 				if a.kind == actPress {
 					data := pickButton(prev.keyboard, rng)
@@ -238,7 +259,10 @@ func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *tra
 				case r := <-ch:
 					timer.Stop()
 					lat = append(lat, r.at.Sub(t0))
-					prev = r
+					lastAt = r.at
+					if r.message {
+						prev = r
+					}
 				case <-timer.C:
 					fail(fmt.Errorf("no reply to %q within %s", a.text, replyTimeout))
 					return
@@ -259,7 +283,10 @@ func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *tra
 				for {
 					select {
 					case r := <-ch:
-						prev = r
+						if r.message {
+							prev = r
+						}
+						lastAt = r.at
 						extra++
 					default:
 						break drain
@@ -269,8 +296,8 @@ func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *tra
 			mu.Lock()
 			res.latency = append(res.latency, lat...)
 			res.extra += extra
-			if prev.at.After(last) {
-				last = prev.at
+			if lastAt.After(last) {
+				last = lastAt
 			}
 			mu.Unlock()
 		}(t.users[i], t.plans[i], chans[i])

@@ -102,7 +102,7 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 
 	notes := fmt.Sprintf("%s, each waiting for the reply before the next; median of %d rounds (ratios %s); "+
 		"CPU per update (this process: bot, fake API and users; + PostgreSQL) netzbot %s, echo %s; "+
-		"netzbot read %.0f updates per getUpdates, replies/update %.2f; sender and per-user flood limits lifted (scenario 3 has the sender's)",
+		"netzbot read %.0f updates per getUpdates and made %.2f answering calls per update; sender and per-user flood limits lifted (scenario 3 has the sender's)",
 		t.describe(), rounds, formatRatios(ratios), nbCPU.perOp(nbAll.updates), echoCPU.perOp(echoAll.updates),
 		float64(nbAll.updates)/float64(max(nbGetUpdates, 1)), 1+float64(nbAll.extra)/float64(max(nbAll.updates, 1)))
 	if violations > 0 {
@@ -125,7 +125,7 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 			Ratio:    ratio(float64(percentile(nbAll.latency, 95)), float64(percentile(echoAll.latency, 95))) + " (p95)",
 			Target:   "report",
 			Verdict:  Info,
-			Notes:    "update pushed → first reply (sendMessage/editMessageText) at the fake, all rounds, under the load above",
+			Notes:    "update pushed → first answer at the fake (message sent or edited, button answered), all rounds, under the load above",
 		},
 	}, nil
 }
@@ -162,7 +162,7 @@ type contender struct {
 func measure(ctx context.Context, env *Env, fake *telegramtest.Server, w *replyWatch, t *traffic) (contender, error) {
 	before := fake.Stats().Requests["getUpdates"]
 	c0 := env.cpuNow()
-	res, err := drive(ctx, fake, w, t)
+	res, err := drive(ctx, fake, w, t, 0)
 	c1 := env.cpuNow()
 	st := fake.Stats()
 	return contender{res: res, violations: st.Violations, polls: st.Requests["getUpdates"] - before, cpu: c0.to(c1)}, err
@@ -172,7 +172,7 @@ func measure(ctx context.Context, env *Env, fake *telegramtest.Server, w *replyW
 // measurement starts with the bot polling and its connections open.
 func warmUp(ctx context.Context, fake *telegramtest.Server, w *replyWatch, id int64) error {
 	t := newTraffic(1, 1, id, 99)
-	_, err := drive(ctx, fake, w, t)
+	_, err := drive(ctx, fake, w, t, 0)
 	return err
 }
 
@@ -194,9 +194,8 @@ func runEcho(ctx context.Context, env *Env, t *traffic) (contender, error) {
 			switch {
 			case u.Message != nil:
 				_, _ = b.SendMessage(ctx, &tg.SendMessageParams{ChatID: u.Message.Chat.ID, Text: u.Message.Text})
-			case u.CallbackQuery != nil:
-				_, _ = b.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID})
-				_, _ = b.SendMessage(ctx, &tg.SendMessageParams{ChatID: u.CallbackQuery.From.ID, Text: u.CallbackQuery.Data})
+			case u.CallbackQuery != nil: // the button's data as a toast
+				_, _ = b.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: u.CallbackQuery.ID, Text: u.CallbackQuery.Data})
 			}
 		}),
 	)
@@ -250,7 +249,7 @@ func startNetzbot(ctx context.Context, env *Env, fake *telegramtest.Server, pool
 
 // runNetzbot measures netzbot in this process (so --cpuprofile sees it).
 func runNetzbot(ctx context.Context, env *Env, t *traffic) (contender, error) {
-	pool, _, err := env.Database(ctx, "updates")
+	pool, _, err := env.Database(ctx, "updates", true)
 	if err != nil {
 		return contender{}, err
 	}

@@ -205,7 +205,8 @@ func (b *Bot) askCoordinators(ctx context.Context, gid, uid int64, now time.Time
 	}
 	for _, c := range coords {
 		if err := b.d.Notifications.Schedule(ctx, notify.Notification{
-			Kind: kindGroupRequest, UserID: c, Key: fmt.Sprintf("group:%d:request:%d:to:%d", gid, uid, c),
+			// A request after a declined one is a new request: the time is part of the key.
+			Kind: kindGroupRequest, UserID: c, Key: fmt.Sprintf("group:%d:request:%d:%d:to:%d", gid, uid, now.Unix(), c),
 			Data: map[string]string{"group": netItoa(gid), "member": netItoa(uid)}, DueAt: now,
 		}); err != nil {
 			return err

@@ -141,6 +141,9 @@ func (p *BookingPrivacy) Erase(ctx context.Context, userID int64) (privacy.Count
 		if _, err := tx.Exec(ctx, `UPDATE counsellors SET user_id = NULL, updated_at = now() WHERE user_id = $1`, userID); err != nil {
 			return fmt.Errorf("erase counsellor link: %w", err)
 		}
+		if _, err := tx.Exec(ctx, `UPDATE counsellor_invites SET used_by = NULL WHERE used_by = $1`, userID); err != nil {
+			return fmt.Errorf("erase counsellor invite: %w", err)
+		}
 		return nil
 	})
 	if err != nil {

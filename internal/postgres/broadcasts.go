@@ -180,7 +180,7 @@ func (s *BroadcastStore) Sweep(ctx context.Context, now time.Time) (int, error) 
 		err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 			if pending == 0 {
 				tag, err := tx.Exec(ctx, `UPDATE broadcasts SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL`, o.id, now)
-				if err != nil || tag.RowsAffected() == 0 {
+				if err != nil || tag.RowsAffected() == 0 || o.sender == 0 { // 0: the sender erased their data
 					return err
 				}
 				queued++
@@ -195,7 +195,7 @@ func (s *BroadcastStore) Sweep(ctx context.Context, now time.Time) (int, error) 
 					step = p
 				}
 			}
-			if step == 0 {
+			if step == 0 || o.sender == 0 {
 				return nil
 			}
 			tag, err := tx.Exec(ctx, `UPDATE broadcasts SET progress_reported = $2 WHERE id = $1 AND progress_reported < $2`, o.id, step)

@@ -271,8 +271,9 @@ func (s *MeetingStore) reschedule(ctx context.Context, tx pgx.Tx, m *meeting.Mee
 		tag, err := tx.Exec(ctx, `
 			UPDATE meeting_occurrences
 			   SET revision = revision + CASE WHEN starts_at = $2 THEN 0 ELSE 1 END, starts_at = $2, ends_at = $3, cancelled_at = NULL
-			 WHERE id = (SELECT id FROM meeting_occurrences WHERE meeting_id = $1 ORDER BY cancelled_at IS NULL DESC, starts_at DESC LIMIT 1)`,
-			m.ID, m.Start, m.Start.Add(m.Duration))
+			 WHERE id = (SELECT id FROM meeting_occurrences WHERE meeting_id = $1
+			             ORDER BY starts_at = $2 DESC, cancelled_at IS NULL DESC, starts_at > $4 DESC, starts_at LIMIT 1)`,
+			m.ID, m.Start, m.Start.Add(m.Duration), now)
 		if err != nil {
 			return fmt.Errorf("move occurrence: %w", err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/netzbot/netzbot/internal/offer"
@@ -521,6 +522,137 @@ func (s *OfferStore) Reindex(ctx context.Context) error {
 		return err
 	}
 	return tx.Commit(ctx)
+}
+
+// BulkLoad writes the organisations and offers of f with COPY and then
+// rebuilds the search index: for benchmarks (internal/offer/offergen) and
+// large first loads, where Import's offer-by-offer upserts take minutes.
+// Every external id must be new (a duplicate fails the whole load) and
+// offers must refer to organisations of f; f is not validated beyond what
+// the tables check.
+func (s *OfferStore) BulkLoad(ctx context.Context, f *offer.File) error {
+	tx, err := s.Pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('netzbot offer import'))`); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	var orgRows [][]any
+	for _, g := range f.Organisations {
+		desc, _ := json.Marshal(offerMap(g.Description))
+		orgRows = append(orgRows, []any{g.ExternalID, g.Name, string(desc), g.Website, g.Email, g.Phone, g.ContactPerson})
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"organisations"},
+		[]string{"external_id", "name", "description", "website", "email", "phone", "contact_person"},
+		pgx.CopyFromRows(orgRows)); err != nil {
+		return fmt.Errorf("bulk load organisations: %w", err)
+	}
+	orgIDs := map[string]int64{}
+	rows, err := tx.Query(ctx, `SELECT external_id, id FROM organisations`)
+	if err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	for rows.Next() {
+		var ext string
+		var id int64
+		if err := rows.Scan(&ext, &id); err != nil {
+			rows.Close()
+			return err
+		}
+		orgIDs[ext] = id
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	rows, err = tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('offers', 'id')) FROM generate_series(1, $1::int)`, len(f.Offers))
+	if err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	var offerRows, textRows, hourRows [][]any
+	for i := range f.Offers {
+		o := &f.Offers[i]
+		o.ID = ids[i]
+		orgID, ok := orgIDs[o.Organisation.ExternalID]
+		if !ok {
+			return fmt.Errorf("bulk load: offer %s: unknown organisation %q", o.ExternalID, o.Organisation.ExternalID)
+		}
+		costNote, _ := json.Marshal(offerMap(o.CostNote))
+		hoursNote, _ := json.Marshal(offerMap(o.HoursNote))
+		var from, until *time.Time
+		if o.ValidFrom != nil {
+			t := o.ValidFrom.Time(time.UTC)
+			from = &t
+		}
+		if o.ValidUntil != nil {
+			t := o.ValidUntil.Time(time.UTC)
+			until = &t
+		}
+		var lat, lon *float64
+		if o.Venue.HasCoords {
+			lat, lon = &o.Venue.Lat, &o.Venue.Lon
+		}
+		offerRows = append(offerRows, []any{o.ID, o.ExternalID, orgID, o.Category, offerSlice(o.Tags), o.SourceLanguage,
+			o.Cost, string(costNote), offerSlice(o.TargetGroups), offerSlice(o.Languages), from, until, o.Active,
+			o.Venue.Kind, o.Venue.Name, o.Venue.Street, o.Venue.Postcode, o.Venue.District, lat, lon, o.Venue.Wheelchair,
+			o.ByAppointment, string(hoursNote), o.Contact.Phone, o.Contact.Email, o.Contact.Website, o.Contact.Booking,
+			o.Contact.Person, o.Hash()})
+		for l, t := range o.Texts {
+			textRows = append(textRows, []any{o.ID, l, t.Title, t.Description, t.Status})
+		}
+		for _, r := range o.Hours {
+			closes := time.Duration(r.Close) * time.Minute
+			if r.Close >= 1440 {
+				closes = 24*time.Hour - time.Second
+			}
+			hourRows = append(hourRows, []any{o.ID, int16(r.Weekday),
+				pgtype.Time{Microseconds: int64(r.Open) * 60e6, Valid: true},
+				pgtype.Time{Microseconds: closes.Microseconds(), Valid: true}})
+		}
+	}
+	for _, c := range []struct {
+		table string
+		cols  []string
+		rows  [][]any
+	}{
+		{"offers", []string{"id", "external_id", "organisation_id", "category", "tags", "source_language", "cost", "cost_note",
+			"target_groups", "languages", "valid_from", "valid_until", "active", "venue_kind", "venue_name", "street",
+			"postcode", "district", "latitude", "longitude", "wheelchair", "by_appointment", "hours_note",
+			"phone", "email", "website", "booking_url", "contact_person", "content_hash"}, offerRows},
+		{"offer_texts", []string{"offer_id", "lang", "title", "description", "status"}, textRows},
+		{"offer_hours", []string{"offer_id", "weekday", "opens", "closes"}, hourRows},
+	} {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
+			return fmt.Errorf("bulk load %s: %w", c.table, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("bulk load: %w", err)
+	}
+	return s.Reindex(ctx)
+}
+
+// NaiveScan is the baseline of the search benchmarks: the number of active
+// offers whose title or description in any language contains a word of
+// text, by a plain ILIKE '%word%' over every text. No index can help it.
+func (s *OfferStore) NaiveScan(ctx context.Context, text string) (int, error) {
+	var pats []string
+	for _, w := range offer.Words(text) {
+		pats = append(pats, "%"+w+"%")
+	}
+	var n int
+	err := s.Pool.QueryRow(ctx, `
+		SELECT count(DISTINCT t.offer_id) FROM offer_texts t JOIN offers o ON o.id = t.offer_id
+		 WHERE o.active AND (t.title ILIKE ANY($1) OR t.description ILIKE ANY($1))`, pats).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("naive scan: %w", err)
+	}
+	return n, nil
 }
 
 // SyncKeywords writes the category keywords of this binary

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -23,17 +24,32 @@ func Snapshot(ctx context.Context, pool *pgxpool.Pool) (map[string]string, error
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
-	out := make(map[string]string, len(tables))
+	// One statement for all tables: a snapshot is taken around every
+	// action of the authorisation tests.
+	parts := make([]string, 0, len(tables))
 	for _, t := range tables {
-		var digest string
-		q := `SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, ',' ORDER BY r::text)), '') FROM ` + pgx.Identifier{t}.Sanitize() + ` r`
-		if err := pool.QueryRow(ctx, q).Scan(&digest); err != nil {
-			return nil, fmt.Errorf("digest %s: %w", t, err)
+		parts = append(parts, `SELECT `+quoteLiteral(t)+`, count(*) || ':' || coalesce(md5(string_agg(r::text, ',' ORDER BY r::text)), '') FROM `+pgx.Identifier{t}.Sanitize()+` r`)
+	}
+	out := make(map[string]string, len(tables))
+	if len(parts) == 0 {
+		return out, nil
+	}
+	rows, err = pool.Query(ctx, strings.Join(parts, " UNION ALL "))
+	if err != nil {
+		return nil, fmt.Errorf("digest tables: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t, digest string
+		if err := rows.Scan(&t, &digest); err != nil {
+			return nil, fmt.Errorf("digest tables: %w", err)
 		}
 		out[t] = digest
 	}
-	return out, nil
+	return out, rows.Err()
 }
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // Diff names the tables whose digest differs between two snapshots.
 func Diff(before, after map[string]string) []string {
