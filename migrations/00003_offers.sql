@@ -78,7 +78,9 @@ CREATE TABLE offers (
     updated_at      timestamptz NOT NULL DEFAULT now(),
     CHECK ((latitude IS NULL) = (longitude IS NULL))
 );
-CREATE INDEX offers_category ON offers (category) WHERE active;
+-- (category, id): a category's first offers in id order without a sort,
+-- for listing a category and for the search's category candidates.
+CREATE INDEX offers_category ON offers (category, id) WHERE active;
 CREATE INDEX offers_organisation ON offers (organisation_id);
 -- "Near me": a bounding box on latitude narrows the rows whose Haversine
 -- distance is computed.
@@ -103,33 +105,75 @@ CREATE TABLE offer_hours (
     PRIMARY KEY (offer_id, weekday, opens)
 );
 
--- The search index: one row per offer and language (lang '*' holds the
--- language-neutral parts: tags, organisation, venue). doc has the folded
--- words ('simple') and their stems (the language's snowball stemmer),
--- weighted A title and tags, B organisation, C description, D venue.
+-- The search index. A search must not touch every matching document (a
+-- common word is in thousands), so it is an inverted index the search
+-- reads with a few index lookups and scores itself (internal/postgres/
+-- offer_search.go); README.md, "Search and its indexes", explains it.
+--
+-- offer_search: one tsvector per offer, all its languages merged, the
+-- source of the postings: the folded words ('simple') and their stems (the
+-- language's snowball stemmer) of every text, weighted A title and tags,
+-- B organisation, C description, D venue. Rebuilt per changed offer.
 CREATE TABLE offer_search (
-    offer_id bigint NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
-    lang     text NOT NULL,
-    doc      tsvector NOT NULL,
-    PRIMARY KEY (offer_id, lang)
+    offer_id bigint PRIMARY KEY REFERENCES offers (id) ON DELETE CASCADE,
+    doc      tsvector NOT NULL
 );
-CREATE INDEX offer_search_doc ON offer_search USING gin (doc);
+
+-- tsvector_concat as an aggregate: the texts of an offer as one document.
+CREATE AGGREGATE offer_tsvector_agg(tsvector) (SFUNC = tsvector_concat, STYPE = tsvector, INITCOND = '');
+
+-- search_postings: for each word or stem and category, the active offers
+-- of that category holding it and the word's weight in each (its best
+-- place: 1 title/tags, 0.5 organisation, 0.3 description, 0.1 venue).
+-- A query word costs one btree lookup (a prefix: a range scan) and the
+-- arrays of the rows found; nothing else of an offer is read until the
+-- page is chosen. Rebuilt from offer_search on import.
+CREATE TABLE search_postings (
+    term     text COLLATE "C" NOT NULL,
+    category text NOT NULL,
+    offers   bigint[] NOT NULL,
+    weights  real[] NOT NULL,
+    PRIMARY KEY (term, category)
+);
 
 -- Every word and stem of the index and of the category keywords, with the
--- number of index rows holding it: query words are checked against it and,
--- if unknown, corrected to the most similar words (pg_trgm).
+-- number of active offers holding it (its rarity): query words are checked
+-- against it and, if unknown, corrected to the most similar words (pg_trgm,
+-- trigram GIN index, see offer_similar_terms).
 CREATE TABLE search_lexicon (
     term text COLLATE "C" PRIMARY KEY,
     docs integer NOT NULL
 );
 CREATE INDEX search_lexicon_trgm ON search_lexicon USING gin (term gin_trgm_ops);
 
+-- The known words most like an unknown one, for typo tolerance: the
+-- trigram GIN index finds them with the % operator, whose threshold is
+-- the setting below while the function runs (the same as minSimilarity in
+-- offer_search.go), so the index, not a recheck, drops the dissimilar ones.
+-- +goose StatementBegin
+CREATE FUNCTION offer_similar_terms(word text, n integer)
+RETURNS TABLE (term text, docs integer, sim real)
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET pg_trgm.similarity_threshold = 0.4 AS $$
+BEGIN
+  RETURN QUERY
+    SELECT l.term::text, l.docs, similarity(l.term, word) AS sim
+      FROM search_lexicon l
+     WHERE l.term % word
+     ORDER BY sim DESC, l.docs DESC, l.term
+     LIMIT n;
+END
+$$;
+-- +goose StatementEnd
+
 -- Category keywords (internal/offer/keywords.go), folded and stemmed like
--- the offers, synced from the binary's list on start.
+-- the offers (term, one row per word and stem), and folded whole (folded,
+-- for "did you mean"); synced from the binary's list on start.
 CREATE TABLE search_keywords (
     category text NOT NULL,
     lang     text NOT NULL,
     keyword  text NOT NULL,
+    folded   text NOT NULL,
     term     text COLLATE "C" NOT NULL,
     weight   real NOT NULL  -- 1 / number of words of the keyword
 );
@@ -197,7 +241,10 @@ DROP TABLE search_misses;
 DROP TABLE search_queries;
 DROP TABLE search_meta;
 DROP TABLE search_keywords;
+DROP FUNCTION offer_similar_terms(text, integer);
 DROP TABLE search_lexicon;
+DROP TABLE search_postings;
+DROP AGGREGATE offer_tsvector_agg(tsvector);
 DROP TABLE offer_search;
 DROP TABLE offer_hours;
 DROP TABLE offer_texts;

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -190,21 +191,21 @@ func selectScenarios(only []string) ([]Scenario, error) {
 	if len(only) == 0 {
 		return all, nil
 	}
-	var out []Scenario
 	var names []string
+	want := map[string]bool{}
 	for _, s := range all {
 		names = append(names, s.Name())
 	}
-	for _, want := range only {
-		found := false
-		for _, s := range all {
-			if s.Name() == want {
-				out = append(out, s)
-				found = true
-			}
+	for _, w := range only {
+		if !slices.Contains(names, w) {
+			return nil, fmt.Errorf("%w: unknown scenario %q: expected one of %s", ErrUsage, w, strings.Join(names, ", "))
 		}
-		if !found {
-			return nil, fmt.Errorf("%w: unknown scenario %q: expected one of %s", ErrUsage, want, strings.Join(names, ", "))
+		want[w] = true
+	}
+	var out []Scenario // in table order
+	for _, s := range all {
+		if want[s.Name()] {
+			out = append(out, s)
 		}
 	}
 	return out, nil
@@ -281,4 +282,13 @@ func (e *Env) Fake(opts telegramtest.Options) (*telegramtest.Server, error) {
 		opts.OnViolation = func(error) {} // counted in Stats().Violations
 	}
 	return telegramtest.New(opts)
+}
+
+// budget is how long one traffic run may go on: a slow bot must not make
+// the whole run overrun its time (10 minutes, quick: 1).
+func (e *Env) budget() time.Duration {
+	if e.Quick {
+		return 10 * time.Second
+	}
+	return 45 * time.Second
 }

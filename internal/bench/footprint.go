@@ -76,11 +76,6 @@ func (s *Footprint) Run(ctx context.Context, env *Env) ([]Result, error) {
 	})
 	logs := &tailWriter{max: 4 << 10}
 	cmd.Stdout, cmd.Stderr = logs, logs
-	if f := os.Getenv("BENCH_CHILD_LOG"); f != "" { // DEBUG
-		lf, _ := os.Create(f)
-		cmd.Stderr = lf
-		cmd.Env = append(cmd.Env, "LOG_LEVEL=debug")
-	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	env.Progressf("footprint: starting %s serve", env.Binary)
 	began := time.Now()
@@ -120,7 +115,7 @@ func (s *Footprint) Run(ctx context.Context, env *Env) ([]Result, error) {
 	n := env.Size(20000, 2000, 4)
 	t := newTraffic(users, n, 3_100_000, 1)
 	env.Progressf("footprint: idle RSS %.1f MB; replaying scenario 1's traffic: %s", mb(idle), t.describe())
-	res, err := drive(ctx, fake, w, t, childPace)
+	res, err := drive(ctx, fake, w, t, childPace, env.budget())
 	if err != nil {
 		return nil, fmt.Errorf("traffic against serve: %w: %s", err, logs.String())
 	}
@@ -157,8 +152,8 @@ func (s *Footprint) Run(ctx context.Context, env *Env) ([]Result, error) {
 			Baseline: "—", Ratio: "—",
 			Target:  "report",
 			Verdict: Info,
-			Notes: fmt.Sprintf("after %s, each user at most one per %s (the per-chat limit), %.0f updates/s; TELEGRAM_SEND_RATE=%s; peak VmHWM %.1f MB",
-				t.describe(), childPace, res.perSecond(), childSendRate, mb(peak)),
+			Notes: fmt.Sprintf("after %s, each user at most one per %s (the per-chat limit), %s updates answered at %.0f updates/s%s; TELEGRAM_SEND_RATE=%s; peak VmHWM %.1f MB",
+				t.describe(), childPace, thousands(res.updates), res.perSecond(), cutNote(res, env), childSendRate, mb(peak)),
 		},
 		{
 			Scenario: "5. start → first update",
@@ -240,4 +235,11 @@ func (t *tailWriter) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.TrimSpace(string(t.b))
+}
+
+func cutNote(r driveResult, env *Env) string {
+	if !r.cut {
+		return ""
+	}
+	return fmt.Sprintf(" (stopped after %s)", env.budget())
 }

@@ -181,6 +181,7 @@ type driveResult struct {
 	elapsed time.Duration   // first update pushed → last reply arrived
 	latency []time.Duration // per update: pushed → first answer, sorted
 	extra   int             // answers beyond the first per update
+	cut     bool            // the time budget ended the run early
 }
 
 func (r driveResult) perSecond() float64 {
@@ -203,8 +204,10 @@ const replyTimeout = 60 * time.Second
 // (for a bot that answers before it confirms, as netzbot does, all its
 // calls for the update are in by then).
 //
-// pace, if set, is the least time between two updates of one user.
-func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *traffic, pace time.Duration) (driveResult, error) {
+// pace, if set, is the least time between two updates of one user; after
+// budget, if set, users send nothing more (a slow bot must not blow the
+// run's time), and the result counts what was answered.
+func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *traffic, pace, budget time.Duration) (driveResult, error) {
 	chans := make([]chan reply, len(t.users))
 	for i, u := range t.users {
 		chans[i] = w.register(u.ID)
@@ -238,6 +241,9 @@ func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *tra
 			}
 			var lastPush time.Time
 			for _, a := range plan {
+				if budget > 0 && time.Since(start) > budget {
+					break
+				}
 				if d := time.Until(lastPush.Add(pace)); pace > 0 && d > 0 {
 					select {
 					case <-time.After(d):
@@ -311,6 +317,7 @@ func drive(ctx context.Context, fake *telegramtest.Server, w *replyWatch, t *tra
 	}
 	res.updates = len(res.latency)
 	res.elapsed = last.Sub(start)
+	res.cut = res.updates < t.total()
 	sortDurations(res.latency)
 	return res, nil
 }

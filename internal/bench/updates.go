@@ -61,6 +61,7 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 		violations, nbViol int
 		nbGetUpdates       int
 		echoCPU, nbCPU     cpuUse
+		cuts               []string
 	)
 	for round := 1; round <= rounds; round++ {
 		var (
@@ -95,6 +96,9 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 		echoAll.updates += echo.res.updates
 		nbAll.updates += nb.res.updates
 		nbAll.extra += nb.res.extra
+		if nb.res.cut || echo.res.cut {
+			cuts = append(cuts, fmt.Sprintf("round %d: echo %d, netzbot %d", round, echo.res.updates, nb.res.updates))
+		}
 	}
 	sortDurations(echoAll.latency)
 	sortDurations(nbAll.latency)
@@ -105,6 +109,9 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 		"netzbot read %.0f updates per getUpdates and made %.2f answering calls per update; sender and per-user flood limits lifted (scenario 3 has the sender's)",
 		t.describe(), rounds, formatRatios(ratios), nbCPU.perOp(nbAll.updates), echoCPU.perOp(echoAll.updates),
 		float64(nbAll.updates)/float64(max(nbGetUpdates, 1)), 1+float64(nbAll.extra)/float64(max(nbAll.updates, 1)))
+	if len(cuts) > 0 {
+		notes += fmt.Sprintf("; stopped after %s with fewer updates answered (%s)", env.budget(), strings.Join(cuts, "; "))
+	}
 	if violations > 0 {
 		notes += fmt.Sprintf("; %d requests violated the Bot API reference (netzbot %d)", violations, nbViol)
 	}
@@ -162,7 +169,7 @@ type contender struct {
 func measure(ctx context.Context, env *Env, fake *telegramtest.Server, w *replyWatch, t *traffic) (contender, error) {
 	before := fake.Stats().Requests["getUpdates"]
 	c0 := env.cpuNow()
-	res, err := drive(ctx, fake, w, t, 0)
+	res, err := drive(ctx, fake, w, t, 0, env.budget())
 	c1 := env.cpuNow()
 	st := fake.Stats()
 	return contender{res: res, violations: st.Violations, polls: st.Requests["getUpdates"] - before, cpu: c0.to(c1)}, err
@@ -172,7 +179,7 @@ func measure(ctx context.Context, env *Env, fake *telegramtest.Server, w *replyW
 // measurement starts with the bot polling and its connections open.
 func warmUp(ctx context.Context, fake *telegramtest.Server, w *replyWatch, id int64) error {
 	t := newTraffic(1, 1, id, 99)
-	_, err := drive(ctx, fake, w, t, 0)
+	_, err := drive(ctx, fake, w, t, 0, 0)
 	return err
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/netzbot/netzbot/internal/booking"
+	"github.com/netzbot/netzbot/internal/booking/bookingbench"
 	"github.com/netzbot/netzbot/internal/postgres"
 	"github.com/netzbot/netzbot/internal/postgres/pgtest"
 )
@@ -49,24 +49,10 @@ type bookingFixture struct {
 }
 
 // simpleCatalog is one service of duration given by one counsellor with
-// the weekly hours given, every day.
+// the weekly hours given, every day (shared with `netzbot bench`:
+// internal/booking/bookingbench).
 func simpleCatalog(name string, duration time.Duration, from, to string, buffer time.Duration, langs ...string) booking.Catalog {
-	var rules []booking.Rule
-	f, _ := booking.ParseClock(from)
-	t, _ := booking.ParseClock(to)
-	for wd := time.Sunday; wd <= time.Saturday; wd++ {
-		rules = append(rules, booking.Rule{Weekday: wd, From: f, To: t})
-	}
-	return booking.Catalog{
-		Services: []booking.ServiceSpec{{Service: booking.Service{
-			ExternalID: name, Names: map[string]string{"de": "Beratung " + name}, Descriptions: map[string]string{},
-			Duration: duration, Languages: langs,
-		}}},
-		Counsellors: []booking.CounsellorSpec{{
-			Counsellor: booking.Counsellor{ExternalID: "k-" + name, Name: "K " + name, Languages: langs, Buffer: buffer, Rules: rules},
-			Services:   []string{name},
-		}},
-	}
+	return bookingbench.SimpleCatalog(name, duration, from, to, buffer, langs...)
 }
 
 func newBookingFixture(t testing.TB, p booking.Policy, c booking.Catalog, now time.Time) *bookingFixture {
@@ -246,43 +232,10 @@ func TestFiftyClientsOneSlotExactlyOneBooks(t *testing.T) {
 }
 
 // contend lets every client book until they have an appointment or no slot
-// is left, choosing among the first free slots and taking the offered
-// alternatives when told "just taken", as a person in the chat would.
+// is left, as a person in the chat would (internal/booking/bookingbench,
+// shared with `netzbot bench`).
 func contend(ctx context.Context, k *booking.Booker, svc booking.Service, clients []int64) (made, attempts int64, err error) {
-	var mu sync.Mutex
-	var errs []error
-	var nMade, nAttempts atomic.Int64
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for _, c := range clients {
-		wg.Add(1)
-		go func(c int64) {
-			defer wg.Done()
-			<-start
-			free, err := k.FreeAll(ctx, svc, svc.Languages[0])
-			for err == nil && len(free) > 0 {
-				s := free[rand.IntN(min(3, len(free)))]
-				nAttempts.Add(1)
-				var alts []booking.Slot
-				_, alts, err = k.Book(ctx, svc, booking.Request{CounsellorID: s.CounsellorID, ClientID: c, ClientName: "C", Language: svc.Languages[0], Start: s.Start})
-				if err == nil {
-					nMade.Add(1)
-					return
-				}
-				if errors.Is(err, booking.ErrSlotTaken) {
-					free, err = alts, nil
-				}
-			}
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("client %d: %w", c, err))
-				mu.Unlock()
-			}
-		}(c)
-	}
-	close(start)
-	wg.Wait()
-	return nMade.Load(), nAttempts.Load(), errors.Join(errs...)
+	return bookingbench.Contend(ctx, k, svc, clients)
 }
 
 func TestTwoHundredClientsTwentySlotsExactlyTwentyBookings(t *testing.T) {

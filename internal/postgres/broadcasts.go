@@ -171,10 +171,15 @@ func (s *BroadcastStore) Sweep(ctx context.Context, now time.Time) (int, error) 
 	}
 	queued := 0
 	for _, o := range list {
-		var pending int
-		if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE kind = $2 AND data ->> 'broadcast' = $1 AND status = 'pending'`,
-			mtID(o.id), member.KindBroadcast).Scan(&pending); err != nil {
+		var rows, pending int
+		if err := s.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'pending') FROM notifications WHERE kind = $2 AND data ->> 'broadcast' = $1`,
+			mtID(o.id), member.KindBroadcast).Scan(&rows, &pending); err != nil {
 			return queued, fmt.Errorf("sweep broadcasts: %w", err)
+		}
+		if rows == 0 {
+			// Nothing of it in the queue (erased, or never queued): there
+			// is nothing to report; close it quietly.
+			o.sender = 0
 		}
 		done := o.total - pending
 		err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {

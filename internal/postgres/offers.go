@@ -46,15 +46,16 @@ const offerColumns = `o.id, o.external_id, o.organisation_id, o.category, o.tags
 	o.postcode, o.district, o.latitude, o.longitude, o.wheelchair, o.by_appointment, o.hours_note,
 	o.phone, o.email, o.website, o.booking_url, o.contact_person`
 
-func scanOffer(row pgx.Row) (*offer.Offer, error) {
+// scanOffer scans offerColumns, then extra.
+func scanOffer(row pgx.Row, extra ...any) (*offer.Offer, error) {
 	var o offer.Offer
 	var costNote, hoursNote []byte
 	var from, until *time.Time
 	var lat, lon *float64
-	if err := row.Scan(&o.ID, &o.ExternalID, &o.Organisation.ID, &o.Category, &o.Tags, &o.SourceLanguage, &o.Cost, &costNote,
+	if err := row.Scan(append([]any{&o.ID, &o.ExternalID, &o.Organisation.ID, &o.Category, &o.Tags, &o.SourceLanguage, &o.Cost, &costNote,
 		&o.TargetGroups, &o.Languages, &from, &until, &o.Active, &o.Venue.Kind, &o.Venue.Name, &o.Venue.Street,
 		&o.Venue.Postcode, &o.Venue.District, &lat, &lon, &o.Venue.Wheelchair, &o.ByAppointment, &hoursNote,
-		&o.Contact.Phone, &o.Contact.Email, &o.Contact.Website, &o.Contact.Booking, &o.Contact.Person); err != nil {
+		&o.Contact.Phone, &o.Contact.Email, &o.Contact.Website, &o.Contact.Booking, &o.Contact.Person}, extra...)...); err != nil {
 		return nil, err
 	}
 	if from != nil {
@@ -91,73 +92,71 @@ func (s *OfferStore) Get(ctx context.Context, id int64) (*offer.Offer, error) {
 	return list[0], nil
 }
 
+// offerLoadColumns are offerColumns and, so that one statement loads
+// what an offer card shows, its organisation and its texts and opening
+// hours as JSON; scanned by scanLoaded. The query joins organisations g.
+const offerLoadColumns = offerColumns + `,
+	g.external_id, g.name, g.description, g.website, g.email, g.phone, g.contact_person,
+	(SELECT coalesce(json_agg(json_build_array(x.lang, x.title, x.description, x.status)), '[]')
+	   FROM offer_texts x WHERE x.offer_id = o.id),
+	(SELECT coalesce(json_agg(json_build_array(h.weekday,
+	            extract(hour FROM h.opens)::int * 60 + extract(minute FROM h.opens)::int,
+	            CASE WHEN h.closes = '23:59:59' THEN 1440
+	                 ELSE extract(hour FROM h.closes)::int * 60 + extract(minute FROM h.closes)::int END)
+	          ORDER BY h.weekday, h.opens), '[]')
+	   FROM offer_hours h WHERE h.offer_id = o.id)`
+
+// scanLoaded scans offerLoadColumns, then extra.
+func scanLoaded(row pgx.Row, extra ...any) (*offer.Offer, error) {
+	var g offer.Organisation
+	var desc, texts, hours []byte
+	o, err := scanOffer(row, append([]any{&g.ExternalID, &g.Name, &desc, &g.Website, &g.Email, &g.Phone, &g.ContactPerson,
+		&texts, &hours}, extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	g.ID = o.Organisation.ID
+	g.Description = map[string]string{}
+	if err := json.Unmarshal(desc, &g.Description); err != nil {
+		return nil, fmt.Errorf("organisation %s description: %w", g.ExternalID, err)
+	}
+	o.Organisation = g
+	var ts [][4]string
+	if err := json.Unmarshal(texts, &ts); err != nil {
+		return nil, fmt.Errorf("offer %s texts: %w", o.ExternalID, err)
+	}
+	for _, t := range ts {
+		o.Texts[t[0]] = offer.Text{Title: t[1], Description: t[2], Status: t[3]}
+	}
+	var hs [][3]int
+	if err := json.Unmarshal(hours, &hs); err != nil {
+		return nil, fmt.Errorf("offer %s hours: %w", o.ExternalID, err)
+	}
+	for _, h := range hs {
+		o.Hours = append(o.Hours, offer.Range{Weekday: h[0], Open: h[1], Close: h[2]})
+	}
+	return o, nil
+}
+
 // getMany loads offers by id, in the order of ids.
 func (s *OfferStore) getMany(ctx context.Context, q offerQuerier, ids []int64) ([]*offer.Offer, error) {
-	rows, err := q.Query(ctx, `SELECT `+offerColumns+` FROM offers o WHERE o.id = ANY($1)`, ids)
+	rows, err := q.Query(ctx, `
+		SELECT `+offerLoadColumns+`
+		  FROM offers o JOIN organisations g ON g.id = o.organisation_id WHERE o.id = ANY($1)`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("load offers: %w", err)
 	}
 	byID := map[int64]*offer.Offer{}
-	var orgIDs []int64
 	for rows.Next() {
-		o, err := scanOffer(rows)
+		o, err := scanLoaded(rows)
 		if err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("load offers: %w", err)
 		}
 		byID[o.ID] = o
-		orgIDs = append(orgIDs, o.Organisation.ID)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load offers: %w", err)
-	}
-	if len(byID) == 0 {
-		return nil, nil
-	}
-	orgs, err := organisationsByID(ctx, q, orgIDs)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range byID {
-		o.Organisation = orgs[o.Organisation.ID]
-	}
-	rows, err = q.Query(ctx, `SELECT offer_id, lang, title, description, status FROM offer_texts WHERE offer_id = ANY($1)`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("load offer texts: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var lang string
-		var t offer.Text
-		if err := rows.Scan(&id, &lang, &t.Title, &t.Description, &t.Status); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byID[id].Texts[lang] = t
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load offer texts: %w", err)
-	}
-	rows, err = q.Query(ctx, `
-		SELECT offer_id, weekday::int,
-		       extract(hour FROM opens)::int * 60 + extract(minute FROM opens)::int,
-		       CASE WHEN closes = '23:59:59' THEN 1440
-		            ELSE extract(hour FROM closes)::int * 60 + extract(minute FROM closes)::int END
-		  FROM offer_hours WHERE offer_id = ANY($1) ORDER BY offer_id, weekday, opens`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("load offer hours: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var r offer.Range
-		if err := rows.Scan(&id, &r.Weekday, &r.Open, &r.Close); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byID[id].Hours = append(byID[id].Hours, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load offer hours: %w", err)
 	}
 	out := make([]*offer.Offer, 0, len(ids))
 	for _, id := range ids {
@@ -443,53 +442,62 @@ func (s *OfferStore) Export(ctx context.Context) (*offer.File, error) {
 // ---------------------------------------------------------------------------
 // The search index
 
-// indexSQL (re)builds the offer_search rows of the offers in $1: per
-// language the folded words and their stems of title (A) and description
-// (C); in row '*' the tags (A), the organisation's name (B) and the venue (D).
+// indexSQL (re)builds the offer_search rows of the offers in $1: one
+// document per offer with, from every language, the folded words and
+// their stems of title (A) and description (C), and the tags (A), the
+// organisation's name (B) and the venue (D).
 const indexSQL = `
-	INSERT INTO offer_search (offer_id, lang, doc)
-	SELECT t.offer_id, t.lang,
-	       setweight(to_tsvector('simple', offer_fold(t.title)) || to_tsvector(offer_ts_config(t.lang), offer_fold(t.title)), 'A') ||
-	       setweight(to_tsvector('simple', offer_fold(t.description)) || to_tsvector(offer_ts_config(t.lang), offer_fold(t.description)), 'C')
-	  FROM offer_texts t WHERE t.offer_id = ANY($1)
-	UNION ALL
-	SELECT o.id, '*',
+	INSERT INTO offer_search (offer_id, doc)
+	SELECT o.id,
+	       coalesce((SELECT offer_tsvector_agg(
+	                     setweight(to_tsvector('simple', f.title) || to_tsvector(offer_ts_config(t.lang), f.title), 'A') ||
+	                     setweight(to_tsvector('simple', f.description) || to_tsvector(offer_ts_config(t.lang), f.description), 'C'))
+	                   FROM offer_texts t,
+	                        LATERAL (SELECT offer_fold(t.title) AS title, offer_fold(t.description) AS description) f
+	                  WHERE t.offer_id = o.id), '') ||
 	       setweight(to_tsvector('simple', offer_fold(array_to_string(o.tags, ' '))) ||
 	                 to_tsvector('german', offer_fold(array_to_string(o.tags, ' '))), 'A') ||
 	       setweight(to_tsvector('simple', offer_fold(g.name)), 'B') ||
 	       setweight(to_tsvector('simple', offer_fold(o.venue_name || ' ' || o.district)), 'D')
-	  FROM offers o JOIN organisations g ON g.id = o.organisation_id WHERE o.id = ANY($1)`
+	  FROM offers o JOIN organisations g ON g.id = o.organisation_id WHERE o.id = ANY($1)
+	ON CONFLICT (offer_id) DO UPDATE SET doc = EXCLUDED.doc`
 
 func indexOffers(ctx context.Context, q offerQuerier, ids []int64) error {
-	if _, err := q.Exec(ctx, `DELETE FROM offer_search WHERE offer_id = ANY($1)`, ids); err != nil {
-		return fmt.Errorf("index offers: %w", err)
-	}
 	if _, err := q.Exec(ctx, indexSQL, ids); err != nil {
 		return fmt.Errorf("index offers: %w", err)
 	}
 	return nil
 }
 
-// rebuildLexicon recomputes the words known to the search: those of the
-// active offers and of the category keywords, with their document counts.
+// rebuildLexicon recomputes from offer_search what a search reads: the
+// postings of the active offers (search_postings), the words known to the
+// search with the number of offers holding them (search_lexicon, also the
+// category keywords) and the number of active offers (search_meta docs).
 func rebuildLexicon(ctx context.Context, q offerQuerier) error {
-	if _, err := q.Exec(ctx, `DELETE FROM search_lexicon`); err != nil {
-		return fmt.Errorf("rebuild lexicon: %w", err)
-	}
-	if _, err := q.Exec(ctx, `
-		INSERT INTO search_lexicon (term, docs)
-		SELECT word, sum(n)::int FROM (
-		    SELECT word, ndoc AS n FROM ts_stat('SELECT s.doc FROM offer_search s JOIN offers o ON o.id = s.offer_id WHERE o.active')
-		    UNION ALL
-		    SELECT term, 1 FROM search_keywords
-		) w GROUP BY word`); err != nil {
-		return fmt.Errorf("rebuild lexicon: %w", err)
-	}
-	if _, err := q.Exec(ctx, `
-		INSERT INTO search_meta (key, value)
-		SELECT 'docs', count(*)::text FROM offer_search s JOIN offers o ON o.id = s.offer_id WHERE o.active
-		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`); err != nil {
-		return fmt.Errorf("rebuild lexicon: %w", err)
+	for _, sql := range []string{
+		`SET LOCAL work_mem = '64MB'`, // the postings aggregate in memory
+		`DELETE FROM search_postings`,
+		`INSERT INTO search_postings (term, category, offers, weights)
+		 SELECT u.lexeme, o.category, array_agg(s.offer_id ORDER BY s.offer_id),
+		        array_agg(CASE WHEN 'A' = ANY (u.weights) THEN 1.0 WHEN 'B' = ANY (u.weights) THEN 0.5
+		                       WHEN 'C' = ANY (u.weights) THEN 0.3 ELSE 0.1 END::real ORDER BY s.offer_id)
+		   FROM offer_search s JOIN offers o ON o.id = s.offer_id, unnest(s.doc) u
+		  WHERE o.active
+		  GROUP BY u.lexeme, o.category`,
+		`DELETE FROM search_lexicon`,
+		`INSERT INTO search_lexicon (term, docs)
+		 SELECT term, sum(n)::int FROM (
+		     SELECT term, cardinality(offers) AS n FROM search_postings
+		     UNION ALL
+		     SELECT term, 1 FROM search_keywords
+		 ) w GROUP BY term`,
+		`INSERT INTO search_meta (key, value)
+		 SELECT 'docs', count(*)::text FROM offer_search s JOIN offers o ON o.id = s.offer_id WHERE o.active
+		 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+	} {
+		if _, err := q.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("rebuild lexicon: %w", err)
+		}
 	}
 	return nil
 }
@@ -504,6 +512,9 @@ func (s *OfferStore) Reindex(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('netzbot offer import'))`); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM offer_search`); err != nil {
 		return err
 	}
@@ -521,7 +532,15 @@ func (s *OfferStore) Reindex(ctx context.Context) error {
 	if err := rebuildLexicon(ctx, tx); err != nil {
 		return err
 	}
-	return tx.Commit(ctx)
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	// Fresh statistics for the planner after a bulk change (outside the
+	// transaction so that they see the new rows).
+	if _, err := s.Pool.Exec(ctx, `ANALYZE offers, offer_texts, offer_search, search_postings, search_lexicon`); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	return nil
 }
 
 // BulkLoad writes the organisations and offers of f with COPY and then
@@ -701,8 +720,8 @@ func (s *OfferStore) SyncKeywords(ctx context.Context) error {
 			return fmt.Errorf("sync keywords: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO search_keywords (category, lang, keyword, term, weight)
-			SELECT k.category, k.lang, k.keyword, x.term,
+			INSERT INTO search_keywords (category, lang, keyword, folded, term, weight)
+			SELECT k.category, k.lang, k.keyword, offer_fold(k.keyword), x.term,
 			       1.0 / greatest(1, cardinality(tsvector_to_array(to_tsvector('simple', offer_fold(k.keyword)))))
 			  FROM unnest($1::text[], $2::text[], $3::text[]) AS k(category, lang, keyword),
 			       LATERAL (SELECT DISTINCT unnest(tsvector_to_array(
