@@ -51,7 +51,7 @@ type Config struct {
 
 // Retention defaults, in days.
 const (
-	DefaultBookingRetentionDays      = 180
+	DefaultBookingRetentionDays      = 90
 	DefaultSearchLogRetentionDays    = 30
 	DefaultNotificationRetentionDays = 90
 )

@@ -12,7 +12,7 @@ func TestRetentionDefaultsAndLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := 24 * time.Hour
-	if c.BookingRetention != 180*day || c.SearchLogRetention != 30*day || c.NotificationRetention != 90*day || c.PrivacyContact != "" {
+	if c.BookingRetention != 90*day || c.SearchLogRetention != 30*day || c.NotificationRetention != 90*day || c.PrivacyContact != "" {
 		t.Errorf("defaults: %v %v %v %q", c.BookingRetention, c.SearchLogRetention, c.NotificationRetention, c.PrivacyContact)
 	}
 	c, err = Load(env(map[string]string{"BOOKING_RETENTION_DAYS": "0", "SEARCH_LOG_RETENTION_DAYS": "7", "PRIVACY_CONTACT": " datenschutz@stadt.example "}), false)
