@@ -74,11 +74,7 @@ func runImportBooking(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(stdout, "%s is fine: %d services, %d counsellors, %d holidays (nothing changed)\n", name, len(cat.Services), len(cat.Counsellors), len(cat.Holidays))
 		return nil
 	}
-	cfg, err := config.Load(os.Getenv, false)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, cfg, persistent, cfg.DataDir, newLogger(stderr, cfg.LogLevel, false))
+	_, db, err := openCLIDatabase(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -74,4 +76,19 @@ func openDatabase(ctx context.Context, cfg *config.Config, mode dbMode, dataDir 
 	}
 	d.Pool = pool
 	return d, nil
+}
+
+// openCLIDatabase is how the administrative subcommands (import, export,
+// report, invite, meetings, …) reach the data: DATABASE_URL, or the local
+// cluster in DATA_DIR that serve uses, migrated. Close the database after use.
+func openCLIDatabase(ctx context.Context, stderr io.Writer) (*config.Config, *database, error) {
+	cfg, err := config.Load(os.Getenv, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openDatabase(ctx, cfg, persistent, cfg.DataDir, newLogger(stderr, cfg.LogLevel, false))
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, db, nil
 }

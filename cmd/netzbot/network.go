@@ -183,11 +183,7 @@ func runMeetings(ctx context.Context, args []string, _ io.Reader, stdout, stderr
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := config.Load(os.Getenv, false)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, cfg, persistent, cfg.DataDir, newLogger(stderr, cfg.LogLevel, false))
+	cfg, db, err := openCLIDatabase(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -242,11 +238,7 @@ func runAttendees(ctx context.Context, args []string, _ io.Reader, stdout, stder
 		fmt.Fprintln(stderr, attendeesUsage)
 		return fmt.Errorf("%w: attendees export: want --meeting ID", errUsage)
 	}
-	cfg, err := config.Load(os.Getenv, false)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, cfg, persistent, cfg.DataDir, newLogger(stderr, cfg.LogLevel, false))
+	cfg, db, err := openCLIDatabase(ctx, stderr)
 	if err != nil {
 		return err
 	}

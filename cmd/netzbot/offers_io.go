@@ -14,7 +14,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/netzbot/netzbot/internal/config"
 	"github.com/netzbot/netzbot/internal/importlimit"
 	"github.com/netzbot/netzbot/internal/offer"
 	"github.com/netzbot/netzbot/internal/offer/sample"
@@ -66,11 +65,7 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := importlimit.CheckRows(name, len(f.Offers)+len(f.Organisations)); err != nil {
 		return err
 	}
-	cfg, err := config.Load(os.Getenv, false)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, cfg, persistent, cfg.DataDir, newLogger(stderr, cfg.LogLevel, false))
+	_, db, err := openCLIDatabase(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -166,11 +161,7 @@ func runExport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if *format != "yaml" && *format != "csv" {
 		return fmt.Errorf("%w: export offers: --format must be yaml or csv", errUsage)
 	}
-	cfg, err := config.Load(os.Getenv, false)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, cfg, persistent, cfg.DataDir, newLogger(stderr, cfg.LogLevel, false))
+	_, db, err := openCLIDatabase(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -210,11 +201,7 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := config.Load(os.Getenv, false)
-	if err != nil {
-		return err
-	}
-	db, err := openDatabase(ctx, cfg, persistent, cfg.DataDir, newLogger(stderr, cfg.LogLevel, false))
+	_, db, err := openCLIDatabase(ctx, stderr)
 	if err != nil {
 		return err
 	}
