@@ -123,16 +123,18 @@ CREATE TABLE offer_search (
 CREATE AGGREGATE offer_tsvector_agg(tsvector) (SFUNC = tsvector_concat, STYPE = tsvector, INITCOND = '');
 
 -- search_postings: for each word or stem and category, the active offers
--- of that category holding it and the word's weight in each (its best
--- place: 1 title/tags, 0.5 organisation, 0.3 description, 0.1 venue).
--- A query word costs one btree lookup (a prefix: a range scan) and the
--- arrays of the rows found; nothing else of an offer is read until the
--- page is chosen. Rebuilt from offer_search on import.
+-- of that category holding it, packed for a fast read: offers their ids
+-- in ascending order, 8 bytes each (int8send), weights one byte each, the
+-- word's weight in that offer in tenths (its best place: 10 title/tags,
+-- 5 organisation, 3 description, 1 venue). A query word costs one btree
+-- lookup (a prefix: a range scan) and the rows found; nothing else of an
+-- offer is read until the page is chosen. Rebuilt from offer_search on
+-- import.
 CREATE TABLE search_postings (
     term     text COLLATE "C" NOT NULL,
     category text NOT NULL,
-    offers   bigint[] NOT NULL,
-    weights  real[] NOT NULL,
+    offers   bytea NOT NULL,
+    weights  bytea NOT NULL,
     PRIMARY KEY (term, category)
 );
 
@@ -178,6 +180,80 @@ CREATE TABLE search_keywords (
     weight   real NOT NULL  -- 1 / number of words of the keyword
 );
 CREATE INDEX search_keywords_term ON search_keywords (term);
+
+-- offer_search_expand is the first of a search's round trips
+-- (internal/postgres/offer_search.go, expand): query words (words; those
+-- after the first nwords are compounds of two adjacent words) to their
+-- forms, folded ('simple') and stemmed with every stemmer in configs
+-- (rows 'k': the word's number i, the form, whether a stem, the number of
+-- offers holding it, whether longer known words start with it); for a word
+-- of which no form is known, the known words most like its tokens (rows
+-- 't': the token, similarity, rank, the known word), the typo tolerance;
+-- the postings of every known term these forms match, exactly or as a
+-- prefix (rows 'p'); the category keyword terms among them (rows 'w',
+-- weight in sim); and the number of active offers (row 'n', in docs).
+-- All by index lookups. A function so that its plan is made once per
+-- connection (plan_cache_mode below) instead of on every search: planning
+-- this statement costs as much as running it.
+-- +goose StatementBegin
+CREATE FUNCTION offer_search_expand(words text[], nwords integer, configs regconfig[])
+RETURNS TABLE (r_kind text, r_i integer, r_t text, r_stem boolean, r_docs integer, r_has_prefix boolean,
+               r_sim real, r_ord integer, r_category text, r_offers bytea, r_weights bytea)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+  RETURN QUERY
+    WITH w AS (
+        SELECT i::int, offer_fold(word) AS f FROM unnest(words) WITH ORDINALITY AS u(word, i)
+    ), a AS (
+        SELECT w.i, x.t COLLATE "C" AS t, false AS stem
+          FROM w, LATERAL unnest(tsvector_to_array(to_tsvector('simple', w.f))) AS x(t)
+        UNION
+        SELECT w.i, x.t COLLATE "C", true
+          FROM w, unnest(configs) AS c(cfg),
+               LATERAL unnest(tsvector_to_array(to_tsvector(c.cfg, w.f))) AS x(t)
+    ), k AS MATERIALIZED (
+        SELECT a.i, a.t, a.stem, (SELECT l.docs FROM search_lexicon l WHERE l.term = a.t) AS docs,
+               char_length(a.t) >= 4 AND EXISTS (
+                   SELECT 1 FROM search_lexicon p
+                    WHERE p.term > a.t AND p.term < a.t || chr(1114111)) AS has_prefix
+          FROM a
+    ), typo AS MATERIALIZED (
+        SELECT n.i, n.t, s.term COLLATE "C" AS term, s.docs, s.sim, s.ord::int,
+               max(s.sim) OVER (PARTITION BY n.i, n.t) AS best
+          FROM (SELECT DISTINCT i, t FROM k
+                 WHERE NOT stem AND i <= nwords AND char_length(t) >= 4
+                   AND NOT EXISTS (SELECT 1 FROM k k2 WHERE k2.i = k.i AND (k2.docs IS NOT NULL OR k2.has_prefix))) n,
+               LATERAL offer_similar_terms(n.t, 3) WITH ORDINALITY AS s(term, docs, sim, ord)
+    ), fixes AS MATERIALIZED (
+        SELECT * FROM typo WHERE sim >= best - 0.1
+    ), terms AS MATERIALIZED (
+        SELECT array_agg(DISTINCT term) AS terms FROM (
+            SELECT t AS term FROM k WHERE docs IS NOT NULL
+            UNION ALL
+            SELECT term FROM fixes
+            UNION ALL
+            SELECT l.term FROM (SELECT DISTINCT t FROM k WHERE has_prefix) pre,
+                   LATERAL (SELECT term FROM search_lexicon l WHERE l.term > pre.t AND l.term < pre.t || chr(1114111)) l
+        ) x
+    )
+    SELECT 'k' AS kind, i, t::text, stem, docs, has_prefix, NULL::real AS sim, NULL::int AS ord,
+           NULL::text AS category, NULL::bytea AS offers, NULL::bytea AS weights
+      FROM k
+    UNION ALL
+    SELECT 't', i, t::text, NULL, docs, NULL, sim, ord, term::text, NULL, NULL FROM fixes
+    UNION ALL
+    SELECT 'p', NULL, p.term::text, NULL, NULL, NULL, NULL, NULL, p.category, p.offers, p.weights
+      FROM search_postings p WHERE p.term = ANY ((SELECT terms FROM terms)::text[])
+    UNION ALL
+    SELECT 'w', NULL, s.term::text, NULL, NULL, NULL, s.weight, NULL, s.category, NULL, NULL
+      FROM search_keywords s WHERE s.term = ANY ((SELECT terms FROM terms)::text[])
+    UNION ALL
+    SELECT 'n', NULL, NULL, NULL, value::int, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM search_meta WHERE key = 'docs';
+END
+$$;
+-- +goose StatementEnd
 
 CREATE TABLE search_meta (
     key   text PRIMARY KEY,
@@ -241,6 +317,7 @@ DROP TABLE search_misses;
 DROP TABLE search_queries;
 DROP TABLE search_meta;
 DROP TABLE search_keywords;
+DROP FUNCTION offer_search_expand(text[], integer, regconfig[]);
 DROP FUNCTION offer_similar_terms(text, integer);
 DROP TABLE search_lexicon;
 DROP TABLE search_postings;

@@ -174,7 +174,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		if err != nil {
 			rep.Errors++
 			env.progress("scenario %s: failed: %v", s.Name(), err)
-			rows = append(rows, Result{Scenario: s.Name(), Netzbot: "—", Baseline: "—", Ratio: "—", Target: "—", Verdict: Fail, Notes: "could not run: " + err.Error()})
+			rows = append(rows, Result{Scenario: s.Name(), Netzbot: "—", Baseline: "—", Ratio: "—", Target: "—", Verdict: Fail, Notes: "could not run: " + oneLine(err)})
 		}
 		for _, r := range rows {
 			env.progress("scenario %s: %s %s (baseline %s, ratio %s, target %s) %s", s.Name(), r.Scenario, r.Netzbot, r.Baseline, r.Ratio, r.Target, r.Verdict)
@@ -284,11 +284,21 @@ func (e *Env) Fake(opts telegramtest.Options) (*telegramtest.Server, error) {
 	return telegramtest.New(opts)
 }
 
-// budget is how long one traffic run may go on: a slow bot must not make
-// the whole run overrun its time (10 minutes, quick: 1).
+// budget is how long one measured run (a round of traffic, the search
+// queries) may go on: a slow bot must not make the whole run overrun its
+// time (10 minutes, quick: 1). Rows say when it cut a run short.
 func (e *Env) budget() time.Duration {
 	if e.Quick {
-		return 10 * time.Second
+		return 5 * time.Second
 	}
-	return 45 * time.Second
+	return 30 * time.Second
+}
+
+// oneLine shortens a (joined, multi-line) error for a table cell.
+func oneLine(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	if len(lines) == 1 {
+		return lines[0]
+	}
+	return fmt.Sprintf("%s (and %d more like it)", lines[0], len(lines)-1)
 }

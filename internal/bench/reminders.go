@@ -160,7 +160,7 @@ func (s *Reminders) Run(ctx context.Context, env *Env) ([]Result, error) {
 
 	notes := fmt.Sprintf("%s reminders to %s members (2 each, scheduled back to back) via the notification queue (kind %s); "+
 		"the fake enforces %d/s overall and 1/s per chat by answering 429 (Telegram: 30/s, where this would take ≥ %.0f s), "+
-		"the sender is configured to %d/s and 1 per 1.1 s per chat; 429s %d, duplicates %d, lost %d, rows still pending %d, dropped %d",
+		"the sender is configured to %d/s (burst 5) and 1 per 1.1 s per chat; 429s %d, duplicates %d, lost %d, rows still pending %d, dropped %d",
 		thousands(total), thousands(members), bot.KindMessage, fakeGlobalLimit, float64(total)/30, senderGlobalRate,
 		st.TooManyRequests, duplicates, lost, pendingRows, dropped)
 	if st.Violations > 0 {

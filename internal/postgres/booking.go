@@ -34,8 +34,21 @@ type querier interface {
 
 func (s *BookingStore) policy() booking.Policy { return s.Policy.WithDefaults() }
 
-// inTx runs fn in a transaction and commits if it returns nil.
+// inTx runs fn in a transaction and commits if it returns nil. Two
+// bookings racing for overlapping times can deadlock on the exclusion
+// constraints (each waits for the other's uncommitted row); PostgreSQL
+// then aborts one, which is run again and sees the other's booking.
 func (s *BookingStore) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = s.tryTx(ctx, fn); !retryableTx(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *BookingStore) tryTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	tx, err := s.Pool.Begin(ctx)
 	if err != nil {
 		return err
@@ -45,6 +58,12 @@ func (s *BookingStore) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error
 		return err
 	}
 	return tx.Commit(ctx)
+}
+
+// retryableTx reports a deadlock or serialization failure.
+func retryableTx(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
 }
 
 // conflict maps the exclusion constraints of bookings to domain errors.
@@ -324,6 +343,12 @@ func insertRow(ctx context.Context, q querier, r booking.Request, w row) (int64,
 		return 0, booking.ErrInvalidSlot
 	}
 	busyEnd := r.End.Add(time.Duration(buffer) * time.Minute)
+	// Attempts on the same slot queue here instead of deadlocking on the
+	// exclusion constraints: the loser waits for the winner's commit and
+	// then meets its booking at once.
+	if _, err := q.Exec(ctx, `SELECT pg_advisory_xact_lock($1::int4, $2::int4)`, int32(r.CounsellorID), int32(r.Start.Unix()/60)); err != nil {
+		return 0, fmt.Errorf("insert booking: %w", err)
+	}
 	var id int64
 	err = q.QueryRow(ctx, `
 		INSERT INTO bookings (service_id, counsellor_id, client_id, client_name, language, topic,

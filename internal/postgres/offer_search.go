@@ -3,10 +3,12 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,13 +72,20 @@ func (g group) idf(n float64) float64 {
 }
 
 // posting is one row of search_postings: the offers of a category holding
-// a term, with the term's weight in each.
+// a term (8 bytes each, ascending), with the term's weight in each
+// (tenths, a byte each).
 type posting struct {
 	term     string
 	category string
-	offers   []int64
-	weights  []float32
+	offers   []byte
+	weights  []byte
 }
+
+// len is the number of offers.
+func (p posting) len() int { return len(p.weights) }
+
+// offer is the i-th offer's id.
+func (p posting) offer(i int) int64 { return int64(binary.BigEndian.Uint64(p.offers[8*i:])) }
 
 // keywordTerm is one row of search_keywords: a word or stem of a category
 // keyword.
@@ -99,63 +108,6 @@ type expansion struct {
 // is not known, and the offers' stems come from their own language's.
 const stemConfigs = `{german,english,russian,turkish,romanian,arabic}`
 
-// expandSQL turns query words ($1; those after the first $2 are compounds
-// of two adjacent words) into their forms: folded ('simple') and stemmed
-// with every stemmer in $3 (rows 'k', with the number of offers holding
-// the form, and whether longer known words start with it); for a word of
-// which no form is known, the most similar known words (rows 't', typo
-// tolerance, by the trigram index); the postings of every known term these
-// forms match, exactly or as a prefix (rows 'p'); the category keyword
-// terms among them (rows 'w'); and the number of active offers (row 'n').
-// All by index lookups, in one round trip.
-const expandSQL = `
-	WITH w AS (
-	    SELECT i::int, offer_fold(word) AS f FROM unnest($1::text[]) WITH ORDINALITY AS u(word, i)
-	), a AS (
-	    SELECT w.i, x.t COLLATE "C" AS t, false AS stem
-	      FROM w, LATERAL unnest(tsvector_to_array(to_tsvector('simple', w.f))) AS x(t)
-	    UNION
-	    SELECT w.i, x.t COLLATE "C", true
-	      FROM w, unnest($3::regconfig[]) AS c(cfg),
-	           LATERAL unnest(tsvector_to_array(to_tsvector(c.cfg, w.f))) AS x(t)
-	), k AS MATERIALIZED (
-	    SELECT a.i, a.t, a.stem, l.docs,
-	           char_length(a.t) >= 4 AND EXISTS (
-	               SELECT 1 FROM search_lexicon p
-	                WHERE p.term > a.t AND p.term < a.t || chr(1114111)) AS has_prefix
-	      FROM a LEFT JOIN search_lexicon l ON l.term = a.t
-	), typo AS MATERIALIZED (
-	    SELECT n.i, n.t, s.term COLLATE "C" AS term, s.docs, s.sim, s.ord::int,
-	           max(s.sim) OVER (PARTITION BY n.i, n.t) AS best
-	      FROM (SELECT DISTINCT i, t FROM k
-	             WHERE NOT stem AND i <= $2::int AND char_length(t) >= 4
-	               AND NOT EXISTS (SELECT 1 FROM k k2 WHERE k2.i = k.i AND (k2.docs IS NOT NULL OR k2.has_prefix))) n,
-	           LATERAL offer_similar_terms(n.t, 3) WITH ORDINALITY AS s(term, docs, sim, ord)
-	), fixes AS MATERIALIZED (
-	    SELECT * FROM typo WHERE sim >= best - 0.1
-	), terms AS MATERIALIZED (
-	    SELECT t AS term FROM k WHERE docs IS NOT NULL
-	    UNION
-	    SELECT term FROM fixes
-	    UNION
-	    SELECT l.term FROM (SELECT DISTINCT t FROM k WHERE has_prefix) pre,
-	           LATERAL (SELECT term FROM search_lexicon l WHERE l.term > pre.t AND l.term < pre.t || chr(1114111)) l
-	)
-	SELECT 'k' AS kind, i, t::text, stem, docs, has_prefix, NULL::real AS sim, NULL::int AS ord,
-	       NULL::text AS category, NULL::bigint[] AS offers, NULL::real[] AS weights
-	  FROM k
-	UNION ALL
-	SELECT 't', i, t::text, NULL, docs, NULL, sim, ord, term::text, NULL, NULL FROM fixes
-	UNION ALL
-	SELECT 'p', NULL, p.term::text, NULL, NULL, NULL, NULL, NULL, p.category, p.offers, p.weights
-	  FROM terms JOIN search_postings p ON p.term = terms.term
-	UNION ALL
-	SELECT 'w', NULL, s.term::text, NULL, NULL, NULL, s.weight, NULL, s.category, NULL, NULL
-	  FROM terms JOIN search_keywords s ON s.term = terms.term
-	UNION ALL
-	SELECT 'n', NULL, NULL, NULL, value::int, NULL, NULL, NULL, NULL, NULL, NULL
-	  FROM search_meta WHERE key = 'docs'`
-
 // expand turns query words into search groups: each word's folded form,
 // its stems in every stemming language, longer words it is a prefix of,
 // and, for a word the index does not know at all, the most similar known
@@ -171,7 +123,9 @@ func (s *OfferStore) expand(ctx context.Context, words []string) (*expansion, er
 	for i := 0; i+1 < len(words); i++ {
 		in = append(in, words[i]+words[i+1])
 	}
-	rows, err := s.Pool.Query(ctx, expandSQL, in, len(words), stemConfigs)
+	// The statement is the function offer_search_expand (migration 00003):
+	// a function keeps its plan, which costs as much as running it.
+	rows, err := s.Pool.Query(ctx, `SELECT * FROM offer_search_expand($1, $2, $3)`, in, len(words), stemConfigs)
 	if err != nil {
 		return nil, fmt.Errorf("expand query: %w", err)
 	}
@@ -191,8 +145,7 @@ func (s *OfferStore) expand(ctx context.Context, words []string) (*expansion, er
 			t, category     *string
 			stem, hasPrefix *bool
 			sim             *float32
-			offers          []int64
-			weights         []float32
+			offers, weights []byte
 		)
 		if err := rows.Scan(&kind, &i, &t, &stem, &docs, &hasPrefix, &sim, &ord, &category, &offers, &weights); err != nil {
 			rows.Close()
@@ -250,32 +203,66 @@ type candidate struct {
 	score float64
 }
 
-// score adds up the score of every offer the postings hold (its text
-// matches, and the keyword bonus of its category) and the bonus per
+// before is the result order for equal "my language" and distance: best
+// score first, then lowest id.
+func (a candidate) before(b candidate) bool {
+	return a.score > b.score || a.score == b.score && a.id < b.id
+}
+
+// score adds up the score of every offer in the postings (its text
+// matches, each form of a query word as often as the word was found in
+// that form, and the keyword bonus of its category) and the bonus per
 // category (what an offer of the category without text match scores).
-// Candidates come best first, then by id, as results are ordered.
 func (ex *expansion) score() ([]candidate, map[string]float64) {
 	catScore := map[string]float64{}
-	type acc struct {
-		score    float64
-		category string
+	// Offers are numbered densely, so the sums go into a slice indexed by
+	// id (a map if the ids are too spread out).
+	n, lo, hi := 0, int64(math.MaxInt64), int64(math.MinInt64)
+	for _, p := range ex.postings {
+		if k := p.len(); k > 0 {
+			n += k
+			lo, hi = min(lo, p.offer(0)), max(hi, p.offer(k-1))
+		}
 	}
-	text := map[int64]*acc{}
+	if n == 0 {
+		lo, hi = 0, -1
+	}
+	dense := hi-lo < 1<<22 && hi-lo < int64(64*n+4096)
+	var sums []float64
+	var cats []uint8 // category number + 1; 0: not found
+	var sparse map[int64]float64
+	var sparseCat map[int64]uint8
+	if dense {
+		sums, cats = make([]float64, hi-lo+1), make([]uint8, hi-lo+1)
+	} else {
+		sparse, sparseCat = make(map[int64]float64, n), make(map[int64]uint8, n)
+	}
+	var catNames []string
+	catNum := map[string]uint8{}
 	for _, g := range ex.groups {
 		idf := g.idf(ex.n)
+		f := rankNorm / 10 * idf     // weights are in tenths
 		best := map[string]float64{} // category -> this word's best keyword weight
 		for _, a := range g.alts {
 			for _, p := range ex.postings {
 				if p.term != a.term && !(a.prefix && strings.HasPrefix(p.term, a.term)) {
 					continue
 				}
-				for j, id := range p.offers {
-					c := text[id]
-					if c == nil {
-						c = &acc{category: p.category}
-						text[id] = c
+				c, ok := catNum[p.category]
+				if !ok {
+					catNames = append(catNames, p.category)
+					c = uint8(len(catNames))
+					catNum[p.category] = c
+				}
+				for j, w := range p.weights {
+					id := p.offer(j)
+					if dense {
+						sums[id-lo] += float64(w) * f
+						cats[id-lo] = c
+					} else {
+						sparse[id] += float64(w) * f
+						sparseCat[id] = c
 					}
-					c.score += float64(p.weights[j]) * rankNorm * idf
 				}
 			}
 			for _, k := range ex.keywords {
@@ -288,14 +275,69 @@ func (ex *expansion) score() ([]candidate, map[string]float64) {
 			catScore[c] += w * idf * catWeight
 		}
 	}
-	out := make([]candidate, 0, len(text))
-	for id, c := range text {
-		out = append(out, candidate{id: id, score: c.score + catScore[c.category]})
+	bonus := make([]float64, len(catNames)+1)
+	for i, c := range catNames {
+		bonus[i+1] = catScore[c]
 	}
-	slices.SortFunc(out, func(a, b candidate) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
-	})
+	var out []candidate
+	if dense {
+		for i, c := range cats {
+			if c != 0 {
+				out = append(out, candidate{id: lo + int64(i), score: sums[i] + bonus[c]})
+			}
+		}
+	} else {
+		out = make([]candidate, 0, len(sparse))
+		for id, sc := range sparse {
+			out = append(out, candidate{id: id, score: sc + bonus[sparseCat[id]]})
+		}
+	}
 	return out, catScore
+}
+
+// best returns the n best candidates in result order (all if fewer).
+func best(cands []candidate, n int) []candidate {
+	if len(cands) > n {
+		// A heap of the n best so far, worst on top.
+		h := slices.Clone(cands[:n])
+		worse := func(i, j int) bool { return h[j].before(h[i]) }
+		down := func(i int) {
+			for {
+				c := 2*i + 1
+				if c >= n {
+					return
+				}
+				if c+1 < n && worse(c+1, c) {
+					c++
+				}
+				if !worse(c, i) {
+					return
+				}
+				h[i], h[c] = h[c], h[i]
+				i = c
+			}
+		}
+		for i := n/2 - 1; i >= 0; i-- {
+			down(i)
+		}
+		for _, c := range cands[n:] {
+			if c.before(h[0]) {
+				h[0] = c
+				down(0)
+			}
+		}
+		cands = h
+	}
+	slices.SortFunc(cands, func(a, b candidate) int {
+		if a.before(b) {
+			return -1
+		}
+		if b.before(a) {
+			return 1
+		}
+		return 0
+	})
+	return cands
 }
 
 // List returns a page of current offers: search results best first, a
@@ -307,19 +349,16 @@ func (s *OfferStore) List(ctx context.Context, q offer.ListQuery) (*offer.Page, 
 	if q.Limit <= 0 {
 		q.Limit = 5
 	}
-	var page *offer.Page
-	var err error
-	if q.Text == "" {
-		page, err = s.browse(ctx, q)
-	} else {
-		page, err = s.search(ctx, q)
+	if q.Text != "" {
+		return s.search(ctx, q)
 	}
+	page, err := s.browse(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	if len(page.Hits) == 0 && q.Offset > 0 { // a page past the end: count again from the start
 		q.Offset, q.Limit = 0, 1
-		p, err := s.List(ctx, q)
+		p, err := s.browse(ctx, q)
 		if err != nil {
 			return nil, err
 		}
@@ -328,7 +367,13 @@ func (s *OfferStore) List(ctx context.Context, q offer.ListQuery) (*offer.Page, 
 	return page, nil
 }
 
-// search is List for a search text.
+// search is List for a search text, usually in two round trips: expand
+// (the query's forms and the postings they match), then pick (which
+// candidates are current and pass the filters, and each matched
+// category's first offers) together with loading the offers that will
+// most likely make the page; scores and the result order are worked out
+// here in between. Offers of the page that were not foreseen are loaded
+// after.
 func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page, error) {
 	page := &offer.Page{Corrections: map[string]string{}}
 	ex, err := s.expand(ctx, offer.Words(q.Text))
@@ -344,145 +389,239 @@ func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page
 		}
 	}
 	cands, catScore := ex.score()
+	loaded := map[int64]*offer.Offer{}
+	var results []result
+	sure := false
 	// Ordered by score alone (neither "my language" first nor distance),
-	// the page is chosen from the best candidates if that is sure to give
-	// the same page as all of them.
-	if !q.Filters.MyLanguage && q.Near == nil && len(cands) > candidates {
-		hits, total, err := s.searchPage(ctx, q, cands[:candidates], true, catScore)
-		if err == nil {
-			page.Hits, page.Total = hits, total
-			return page, nil
+	// the results are chosen from the best candidates if that is sure to
+	// give the same results as all of them; the page is then most likely
+	// the best candidates from the page's offset on (two more in case
+	// some do not pass the filters).
+	if !q.Filters.MyLanguage && q.Near == nil && !s.fullRanking {
+		top := best(cands, max(candidates, q.Offset+q.Limit+2))
+		var guess []int64
+		for _, c := range top[min(q.Offset, len(top)):min(q.Offset+q.Limit+2, len(top))] {
+			guess = append(guess, c.id)
 		}
-		if !errors.Is(err, errNotSure) {
+		truncated := len(top) < len(cands)
+		results, sure, err = s.rank(ctx, q, top, truncated, catScore, guess, loaded)
+		if err != nil {
 			return nil, err
 		}
 	}
-	page.Hits, page.Total, err = s.searchPage(ctx, q, cands, false, catScore)
-	if err != nil {
-		return nil, err
+	if !sure {
+		if results, _, err = s.rank(ctx, q, cands, false, catScore, nil, nil); err != nil {
+			return nil, err
+		}
+	}
+	page.Total = len(results)
+	results = results[min(q.Offset, len(results)):min(q.Offset+q.Limit, len(results))]
+	var missing []int64
+	for _, r := range results {
+		if loaded[r.id] == nil {
+			missing = append(missing, r.id)
+		}
+	}
+	if len(missing) > 0 {
+		rows, err := s.Pool.Query(ctx, loadSQL, missing)
+		if err != nil {
+			return nil, fmt.Errorf("load offers: %w", err)
+		}
+		if err := scanLoadedRows(rows, loaded); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range results {
+		if o := loaded[r.id]; o != nil {
+			d := -1.0
+			if r.hasDist {
+				d = r.dist
+			}
+			page.Hits = append(page.Hits, offer.Hit{Offer: o, Score: r.score, DistanceM: d})
+		}
 	}
 	return page, nil
 }
 
-// errNotSure: a page chosen from the best candidates only may differ from
-// the one chosen from all.
-var errNotSure = errors.New("not sure of the page")
 
-// searchPage ranks the candidates together with the first offers of each
-// category whose keywords matched (an offer of the category without text
-// match scores the category's bonus alone, so only the first ones in the
-// result order can make it among the results: a category is never read
-// whole), applies the filters, drops results under relativeCutoff of the
-// best, keeps at most maxResults and loads the page's offers, in one
-// statement.
-//
-// cands are the text matches, best first. If truncated, they are only the
-// best of them, and the page is sure only if nothing after the last of
-// them could be among the results: the results fill all maxResults places
-// with offers ranked before it, or it is under the cut-off. Else
-// errNotSure.
-func (s *OfferStore) searchPage(ctx context.Context, q offer.ListQuery, cands []candidate, truncated bool, catScore map[string]float64) ([]offer.Hit, int, error) {
-	ids := make([]int64, len(cands))
-	scores := make([]float64, len(cands))
-	for i, c := range cands {
-		ids[i], scores[i] = c.id, c.score
-	}
-	var cats []string
-	var catScores []float64
-	for c, v := range catScore {
-		cats, catScores = append(cats, c), append(catScores, v)
-	}
-	langs := []string{q.Lang}
-	if q.Lang == "fa" {
-		langs = append(langs, "prs")
-	}
-	args := []any{ids, scores, cats, catScores, offerDay(q.Today), q.Filters.FreeOnly, q.Filters.TargetGroup,
-		q.Filters.District, langs, relativeCutoff, maxResults, q.Offset, q.Limit}
-	// The order of the results, and of a category's offers without text
-	// match (which all score the same): "my language" first if wanted,
-	// then by rank (the score, divided by distance if a location is
-	// known), distance, id.
-	dist := `NULL::float8`
-	var catOrder []string
-	order := `rank DESC, dist NULLS LAST, id`
+// result is a current offer passing the filters, ranked.
+type result struct {
+	id      int64
+	score   float64
+	mine    bool // held in the reader's language
+	dist    float64
+	hasDist bool
+	rank    float64 // score, divided by distance if known
+}
+
+// pickSQL returns, of the candidates ids, those that are current and pass
+// the filters, and of each category in cats its first offers in the
+// result order that are (an offer of a category whose keywords matched
+// scores the category's bonus alone if it has no text match, so only the
+// first of them can be among the results: a category is never read
+// whole); with whether each is held in the reader's language and its
+// distance if wanted. A candidate of cats comes twice.
+func pickSQL(q offer.ListQuery, ids []int64, cats []string) (string, []any) {
+	args := []any{ids, cats, offerDay(q.Today), q.Filters.FreeOnly, q.Filters.TargetGroup, q.Filters.District}
+	const current = `o.active
+	   AND (o.valid_from IS NULL OR o.valid_from <= $3::date) AND (o.valid_until IS NULL OR o.valid_until >= $3::date)
+	   AND (NOT $4::bool OR o.cost = 'free')
+	   AND ($5::text = '' OR $5::text = ANY (o.target_groups))
+	   AND ($6::text = '' OR o.district = $6::text)`
+	mine, dist := `false`, `NULL::float8`
+	var order []string
 	if q.Filters.MyLanguage {
-		catOrder = append(catOrder, `NOT (o.languages && $9::text[])`)
-		order = `NOT mine, ` + order
+		langs := []string{q.Lang}
+		if q.Lang == "fa" {
+			langs = append(langs, "prs")
+		}
+		args = append(args, langs)
+		mine = `o.languages && $` + strconv.Itoa(len(args)) + `::text[]`
+		order = append(order, `NOT (`+mine+`)`)
 	}
 	if q.Near != nil {
 		args = append(args, q.Near.Lat, q.Near.Lon)
+		lat, lon := `$`+strconv.Itoa(len(args)-1)+`::float8`, `$`+strconv.Itoa(len(args))+`::float8`
 		dist = `CASE WHEN o.latitude IS NOT NULL THEN 12742000 * asin(sqrt(
-		            power(sin(radians(o.latitude - $14::float8) / 2), 2) + cos(radians($14::float8)) *
-		            cos(radians(o.latitude)) * power(sin(radians(o.longitude - $15::float8) / 2), 2))) END`
-		catOrder = append(catOrder, `coalesce(`+dist+`, 0)`, dist+` NULLS LAST`)
+		            power(sin(radians(o.latitude - ` + lat + `) / 2), 2) + cos(radians(` + lat + `)) *
+		            cos(radians(o.latitude)) * power(sin(radians(o.longitude - ` + lon + `) / 2), 2))) END`
+		order = append(order, `coalesce(`+dist+`, 0)`, dist+` NULLS LAST`)
 	}
-	catOrder = append(catOrder, `o.id`)
-	const current = `o.active
-		   AND (o.valid_from IS NULL OR o.valid_from <= $5::date) AND (o.valid_until IS NULL OR o.valid_until >= $5::date)
-		   AND (NOT $6::bool OR o.cost = 'free')
-		   AND ($7::text = '' OR $7::text = ANY (o.target_groups))
-		   AND ($8::text = '' OR o.district = $8::text)`
-	rows, err := s.Pool.Query(ctx, `
-		WITH cand AS (
-		    SELECT id, max(score) AS score FROM (
-		        SELECT * FROM unnest($1::bigint[], $2::float8[]) AS t(id, score)
-		        UNION ALL
-		        SELECT f.id, c.score
-		          FROM unnest($3::text[], $4::float8[]) AS c(category, score),
-		               LATERAL (SELECT o.id FROM offers o
-		                         WHERE o.category = c.category AND `+current+`
-		                         ORDER BY `+strings.Join(catOrder, ", ")+` LIMIT $11::int) f
-		    ) x GROUP BY id
-		), ranked AS (
-		    SELECT o.id, cand.score, d.dist, o.languages && $9::text[] AS mine,
-		           CASE WHEN d.dist IS NULL THEN cand.score ELSE cand.score / (1 + d.dist / 15000) END AS rank,
-		           max(cand.score) OVER () AS best
-		      FROM cand JOIN offers o ON o.id = cand.id, LATERAL (SELECT `+dist+` AS dist) d
-		     WHERE `+current+`
-		), kept AS (
-		    SELECT *, row_number() OVER (ORDER BY `+order+`) AS n
-		      FROM ranked WHERE score >= best * $10::float8
-		     ORDER BY `+order+` LIMIT $11::int
-		), summary AS (
-		    SELECT count(*)::int AS total, max(best) AS best,
-		           (array_agg(score ORDER BY n DESC))[1] AS last_score, (array_agg(id ORDER BY n DESC))[1] AS last_id
-		      FROM kept
-		), pg AS (
-		    SELECT * FROM kept ORDER BY n OFFSET $12::int LIMIT $13::int
-		)
-		SELECT `+offerLoadColumns+`,
-		       pg.score, coalesce(pg.dist, -1), summary.total, summary.best, summary.last_score, summary.last_id
-		  FROM pg CROSS JOIN summary
-		  JOIN offers o ON o.id = pg.id JOIN organisations g ON g.id = o.organisation_id
-		 ORDER BY pg.n`, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list offers: %w", err)
+	order = append(order, `o.id`)
+	return `
+		SELECT o.id, ` + mine + `, ` + dist + `, NULL::text
+		  FROM offers o WHERE o.id = ANY ($1::bigint[]) AND ` + current + `
+		UNION ALL
+		SELECT f.id, f.mine, f.dist, c.category
+		  FROM unnest($2::text[]) AS c(category),
+		       LATERAL (SELECT o.id, ` + mine + ` AS mine, ` + dist + ` AS dist FROM offers o
+		                 WHERE o.category = c.category AND ` + current + `
+		                 ORDER BY o.category, ` + strings.Join(order, ", ") + ` LIMIT ` + strconv.Itoa(maxResults) + `) f`, args
+}
+
+// rank picks the current candidates that pass the filters and the first
+// offers of each matched category, orders them ("my language" first if
+// wanted, then by rank, distance, id), drops those under relativeCutoff
+// of the best score and keeps maxResults.
+//
+// cands are the text matches. If truncated, they are only the best of
+// them (in result order), and the results are sure only if nothing after
+// the last of them could be among them: the results fill all maxResults
+// places with offers before it, or it is under the cut-off.
+//
+// The offers guess are loaded into loaded in the same round trip.
+func (s *OfferStore) rank(ctx context.Context, q offer.ListQuery, cands []candidate, truncated bool, catScore map[string]float64,
+	guess []int64, loaded map[int64]*offer.Offer) ([]result, bool, error) {
+	score := make(map[int64]float64, len(cands))
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+		score[c.id] = c.score
 	}
-	var hits []offer.Hit
-	var total int
-	var best, lastScore float64
-	var lastID int64
-	for rows.Next() {
-		var h offer.Hit
-		h.Offer, err = scanLoaded(rows, &h.Score, &h.DistanceM, &total, &best, &lastScore, &lastID)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("list offers: %w", err)
+	var last candidate
+	if truncated {
+		last = cands[len(cands)-1]
+	}
+	var cats []string
+	for c, v := range catScore {
+		// A category scoring under the last candidate cannot reach the
+		// results if the last candidate does not (see sure below).
+		if !truncated || v >= last.score {
+			cats = append(cats, c)
 		}
-		hits = append(hits, h)
+	}
+	sql, args := pickSQL(q, ids, cats)
+	batch := &pgx.Batch{}
+	batch.Queue(sql, args...)
+	if len(guess) > 0 {
+		batch.Queue(loadSQL, guess)
+	}
+	br := s.Pool.SendBatch(ctx, batch)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return nil, false, fmt.Errorf("list offers: %w", err)
+	}
+	var results []result
+	seen := map[int64]int{}
+	for rows.Next() {
+		var r result
+		var dist *float64
+		var category *string
+		if err := rows.Scan(&r.id, &r.mine, &dist, &category); err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("list offers: %w", err)
+		}
+		if category != nil {
+			r.score = catScore[*category]
+		} else {
+			r.score = score[r.id]
+		}
+		if i, ok := seen[r.id]; ok { // a candidate of a matched category
+			results[i].score = max(results[i].score, r.score)
+			continue
+		}
+		if dist != nil {
+			r.dist, r.hasDist = *dist, true
+		}
+		seen[r.id] = len(results)
+		results = append(results, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list offers: %w", err)
+		return nil, false, fmt.Errorf("list offers: %w", err)
 	}
-	if truncated {
-		last := cands[len(cands)-1]
-		sure := len(hits) > 0 && (last.score < best*relativeCutoff ||
-			total == maxResults && (lastScore > last.score || lastScore == last.score && lastID < last.id))
-		if !sure {
-			return nil, 0, errNotSure
+	if len(guess) > 0 {
+		rows, err := br.Query()
+		if err != nil {
+			return nil, false, fmt.Errorf("load offers: %w", err)
+		}
+		if err := scanLoadedRows(rows, loaded); err != nil {
+			return nil, false, err
 		}
 	}
-	return hits, total, nil
+	if err := br.Close(); err != nil {
+		return nil, false, fmt.Errorf("list offers: %w", err)
+	}
+	bestScore := 0.0
+	for i := range results {
+		r := &results[i]
+		r.rank = r.score
+		if r.hasDist {
+			r.rank = r.score / (1 + r.dist/15000)
+		}
+		bestScore = max(bestScore, r.score)
+	}
+	kept := results[:0]
+	for _, r := range results {
+		if r.score >= bestScore*relativeCutoff {
+			kept = append(kept, r)
+		}
+	}
+	my := q.Filters.MyLanguage
+	slices.SortFunc(kept, func(a, b result) int {
+		return cmp.Or(
+			cmp.Compare(boolRank(!(my && a.mine)), boolRank(!(my && b.mine))),
+			cmp.Compare(b.rank, a.rank),
+			cmp.Compare(boolRank(!a.hasDist), boolRank(!b.hasDist)),
+			cmp.Compare(a.dist, b.dist),
+			cmp.Compare(a.id, b.id))
+	})
+	kept = kept[:min(len(kept), maxResults)]
+	if !truncated {
+		return kept, true, nil
+	}
+	sure := len(results) > 0 && last.score < bestScore*relativeCutoff
+	if n := len(kept); n == maxResults {
+		sure = sure || candidate{kept[n-1].id, kept[n-1].score}.before(last)
+	}
+	return kept, sure, nil
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // offerDay is the calendar day of t (today if zero) as a date.

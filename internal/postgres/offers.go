@@ -28,6 +28,10 @@ type OfferStore struct {
 
 	keywordsMu   sync.Mutex
 	keywordsDone bool
+
+	// fullRanking makes a search rank all its candidates, never only the
+	// best (for the test that both give the same results).
+	fullRanking bool
 }
 
 var _ offer.Store = (*OfferStore)(nil)
@@ -138,25 +142,36 @@ func scanLoaded(row pgx.Row, extra ...any) (*offer.Offer, error) {
 	return o, nil
 }
 
+// loadSQL loads the offers $1 (ids) with what a card shows.
+const loadSQL = `
+	SELECT ` + offerLoadColumns + `
+	  FROM offers o JOIN organisations g ON g.id = o.organisation_id WHERE o.id = ANY ($1::bigint[])`
+
+// scanLoadedRows reads the rows of loadSQL into a map by id.
+func scanLoadedRows(rows pgx.Rows, into map[int64]*offer.Offer) error {
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scanLoaded(rows)
+		if err != nil {
+			return fmt.Errorf("load offers: %w", err)
+		}
+		into[o.ID] = o
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load offers: %w", err)
+	}
+	return nil
+}
+
 // getMany loads offers by id, in the order of ids.
 func (s *OfferStore) getMany(ctx context.Context, q offerQuerier, ids []int64) ([]*offer.Offer, error) {
-	rows, err := q.Query(ctx, `
-		SELECT `+offerLoadColumns+`
-		  FROM offers o JOIN organisations g ON g.id = o.organisation_id WHERE o.id = ANY($1)`, ids)
+	rows, err := q.Query(ctx, loadSQL, ids)
 	if err != nil {
 		return nil, fmt.Errorf("load offers: %w", err)
 	}
 	byID := map[int64]*offer.Offer{}
-	for rows.Next() {
-		o, err := scanLoaded(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load offers: %w", err)
-		}
-		byID[o.ID] = o
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load offers: %w", err)
+	if err := scanLoadedRows(rows, byID); err != nil {
+		return nil, err
 	}
 	out := make([]*offer.Offer, 0, len(ids))
 	for _, id := range ids {
@@ -473,24 +488,40 @@ func indexOffers(ctx context.Context, q offerQuerier, ids []int64) error {
 // postings of the active offers (search_postings), the words known to the
 // search with the number of offers holding them (search_lexicon, also the
 // category keywords) and the number of active offers (search_meta docs).
+// Only rows that changed are written, so an import that changes a few
+// offers rewrites a few rows (and their indexes), not all.
 func rebuildLexicon(ctx context.Context, q offerQuerier) error {
 	for _, sql := range []string{
 		`SET LOCAL work_mem = '64MB'`, // the postings aggregate in memory
-		`DELETE FROM search_postings`,
-		`INSERT INTO search_postings (term, category, offers, weights)
-		 SELECT u.lexeme, o.category, array_agg(s.offer_id ORDER BY s.offer_id),
-		        array_agg(CASE WHEN 'A' = ANY (u.weights) THEN 1.0 WHEN 'B' = ANY (u.weights) THEN 0.5
-		                       WHEN 'C' = ANY (u.weights) THEN 0.3 ELSE 0.1 END::real ORDER BY s.offer_id)
-		   FROM offer_search s JOIN offers o ON o.id = s.offer_id, unnest(s.doc) u
-		  WHERE o.active
-		  GROUP BY u.lexeme, o.category`,
-		`DELETE FROM search_lexicon`,
-		`INSERT INTO search_lexicon (term, docs)
-		 SELECT term, sum(n)::int FROM (
-		     SELECT term, cardinality(offers) AS n FROM search_postings
-		     UNION ALL
-		     SELECT term, 1 FROM search_keywords
-		 ) w GROUP BY term`,
+		`WITH n AS (
+		     SELECT u.lexeme AS term, o.category, string_agg(int8send(s.offer_id), '' ORDER BY s.offer_id) AS offers,
+		            string_agg(set_byte('\x00', 0, CASE WHEN 'A' = ANY (u.weights) THEN 10 WHEN 'B' = ANY (u.weights) THEN 5
+		                                                 WHEN 'C' = ANY (u.weights) THEN 3 ELSE 1 END), '' ORDER BY s.offer_id) AS weights
+		       FROM offer_search s JOIN offers o ON o.id = s.offer_id, unnest(s.doc) u
+		      WHERE o.active
+		      GROUP BY u.lexeme, o.category
+		 ), gone AS (
+		     DELETE FROM search_postings p
+		      WHERE NOT EXISTS (SELECT 1 FROM n WHERE n.term = p.term AND n.category = p.category)
+		 )
+		 INSERT INTO search_postings (term, category, offers, weights)
+		 SELECT term, category, offers, weights FROM n
+		 ON CONFLICT (term, category) DO UPDATE SET offers = EXCLUDED.offers, weights = EXCLUDED.weights
+		  WHERE (search_postings.offers, search_postings.weights) IS DISTINCT FROM (EXCLUDED.offers, EXCLUDED.weights)`,
+		`WITH n AS (
+		     SELECT term, sum(n)::int AS docs FROM (
+		         SELECT term, length(weights) AS n FROM search_postings
+		         UNION ALL
+		         SELECT term, 1 FROM search_keywords
+		     ) w GROUP BY term
+		 ), gone AS (
+		     DELETE FROM search_lexicon l WHERE NOT EXISTS (SELECT 1 FROM n WHERE n.term = l.term)
+		 )
+		 INSERT INTO search_lexicon (term, docs) SELECT term, docs FROM n
+		 ON CONFLICT (term) DO UPDATE SET docs = EXCLUDED.docs WHERE search_lexicon.docs <> EXCLUDED.docs`,
+		// New words wait in the trigram index's pending list, which every
+		// typo lookup would read through, until a vacuum: merge them now.
+		`SELECT gin_clean_pending_list('search_lexicon_trgm'::regclass)`,
 		`INSERT INTO search_meta (key, value)
 		 SELECT 'docs', count(*)::text FROM offer_search s JOIN offers o ON o.id = s.offer_id WHERE o.active
 		 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
@@ -535,9 +566,11 @@ func (s *OfferStore) Reindex(ctx context.Context) error {
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
-	// Fresh statistics for the planner after a bulk change (outside the
-	// transaction so that they see the new rows).
-	if _, err := s.Pool.Exec(ctx, `ANALYZE offers, offer_texts, offer_search, search_postings, search_lexicon`); err != nil {
+	// After a bulk change, as after any bulk load: statistics for the
+	// planner, and the visibility map and hint bits set now rather than by
+	// autovacuum and the first searches (outside the transaction, which
+	// VACUUM cannot run in).
+	if _, err := s.Pool.Exec(ctx, `VACUUM (ANALYZE) offers, offer_texts, offer_hours, offer_search, search_postings, search_lexicon`); err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
 	return nil

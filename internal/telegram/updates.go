@@ -120,6 +120,10 @@ var errUnauthorized = errors.New("telegram: token rejected (401 Unauthorized): c
 // updates are returned again by every poll.
 const pollWindow = 100
 
+// idlePoll is how often the poller looks for new updates while the ones in
+// hand take long to handle.
+const idlePoll = 200 * time.Millisecond
+
 // Run polls until ctx is cancelled. Updates being handled then are
 // finished and confirmed before Run returns.
 //
@@ -153,6 +157,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		backoff    time.Duration
 		notBefore  time.Time
 		sinceFetch = 1 // completions since the last fetch
+		lastFetch  time.Time
 	)
 	for {
 		if ctx.Err() != nil {
@@ -161,13 +166,18 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		now := time.Now()
 		free := pollWindow - len(w.unfinished) - len(w.finished)
-		if !now.Before(notBefore) && (w.inflight == 0 || sinceFetch > 0 && free >= pollWindow/2) {
+		// With updates in hand a poll returns at once (with them), so it is
+		// made when some were handled, or now and then for the other chats
+		// while a slow one is still being handled.
+		roomy := free >= pollWindow/2
+		idle := lastFetch.Add(idlePoll)
+		if !now.Before(notBefore) && (w.inflight == 0 || roomy && (sinceFetch > 0 || !now.Before(idle))) {
 			timeout := time.Duration(0)
 			if len(w.unfinished) == 0 {
 				timeout = p.Timeout // nothing in hand: wait for news
 			}
 			updates, err := p.fetch(ctx, w.offset, timeout)
-			sinceFetch = 0
+			sinceFetch, lastFetch = 0, time.Now()
 			if err != nil {
 				if ctx.Err() != nil {
 					continue
@@ -188,8 +198,12 @@ func (p *Poller) Run(ctx context.Context) error {
 			timer *time.Timer
 			wait  <-chan time.Time
 		)
-		if now.Before(notBefore) {
+		switch {
+		case now.Before(notBefore):
 			timer = time.NewTimer(notBefore.Sub(now))
+			wait = timer.C
+		case roomy:
+			timer = time.NewTimer(idle.Sub(now))
 			wait = timer.C
 		}
 		select {

@@ -79,8 +79,8 @@ func Generate(opt Options) *offer.File {
 // categoryWeights skews the categories as in a real directory: many
 // language courses and counselling services, few emergency services.
 var categoryWeights = map[string]int{
-	"language": 16, "counselling": 14, "asylum": 6, "work": 9, "education": 8, "family": 9, "health": 7,
-	"housing": 5, "women": 5, "youth": 5, "leisure": 8, "community": 9, "authorities": 3, "emergency": 3,
+	"language": 11, "counselling": 10, "asylum": 7, "work": 8, "education": 8, "family": 8, "health": 7,
+	"housing": 6, "women": 5, "youth": 5, "leisure": 8, "community": 8, "authorities": 5, "emergency": 4,
 }
 
 func pickCategory(rng *rand.Rand) string {
@@ -192,9 +192,9 @@ func genOffer(rng *rand.Rand, c *corpus, i int, g offer.Organisation) offer.Offe
 	for range 2 + rng.Intn(4) {
 		s := sentence{words: 4 + rng.Intn(8), at: rng.Float64()}
 		switch r := rng.Intn(100); {
-		case r < 35:
+		case r < 25:
 			s.domainCat, s.domainSlot = cat, slot(rng)
-		case r < 43:
+		case r < 30:
 			s.domainCat, s.domainSlot = offer.Categories[rng.Intn(len(offer.Categories))].ID, slot(rng)
 		}
 		plan = append(plan, s)
@@ -276,9 +276,11 @@ func capitalise(s string) string {
 	return s
 }
 
-// corpus holds running text per language, as words in their order.
+// corpus holds running text per language, as words in their order, and
+// the words of the category keywords per language.
 type corpus struct {
-	words map[string][]string
+	words    map[string][]string
+	keywords map[string]map[string]bool
 }
 
 var (
@@ -298,14 +300,30 @@ func loadCorpus() *corpus {
 }
 
 // fragment is n consecutive words of running text in lang, from a random
-// place.
+// place. The bot's messages and the sample offers talk about the domain
+// more than offers do, so a place whose words include a category keyword
+// is mostly passed over: the domain terms of a text are the ones genOffer
+// puts in.
 func (c *corpus) fragment(rng *rand.Rand, lang string, n int) string {
 	w := c.words[lang]
 	if len(w) == 0 || n <= 0 {
 		return ""
 	}
 	n = min(n, len(w))
-	at := rng.Intn(len(w) - n + 1)
+	var at int
+	for try := 0; try < 4; try++ {
+		at = rng.Intn(len(w) - n + 1)
+		domain := false
+		for _, x := range w[at : at+n] {
+			if c.keywords[lang][strings.ToLower(x)] {
+				domain = true
+				break
+			}
+		}
+		if !domain {
+			break
+		}
+	}
 	return strings.Join(w[at:at+n], " ")
 }
 
@@ -317,7 +335,19 @@ var (
 // buildCorpus reads the message texts of every locale (not the translator
 // notes) and the sample directory's texts.
 func buildCorpus() (*corpus, error) {
-	c := &corpus{words: map[string][]string{}}
+	c := &corpus{words: map[string][]string{}, keywords: map[string]map[string]bool{}}
+	for _, cat := range offer.Keywords {
+		for lang, kws := range cat {
+			if c.keywords[lang] == nil {
+				c.keywords[lang] = map[string]bool{}
+			}
+			for _, k := range kws {
+				for _, w := range strings.Fields(strings.ToLower(k)) {
+					c.keywords[lang][w] = true
+				}
+			}
+		}
+	}
 	add := func(lang, text string) {
 		text = markupRe.ReplaceAllString(text, " ")
 		for _, w := range wordRe.FindAllString(text, -1) {
