@@ -251,7 +251,12 @@ type pollWork struct {
 	done  chan completion
 }
 
-type chatQueue struct{ updates []queued }
+type chatQueue struct {
+	updates []queued
+	// retryID is the update that asked for a retry; until it is fetched
+	// and dispatched again, the chat's later updates wait behind it.
+	retryID int64
+}
 
 type queued struct {
 	u  *models.Update
@@ -278,16 +283,28 @@ func (w *pollWork) dispatch(updates []*models.Update, at time.Time) {
 			continue
 		}
 		w.maxSeen = max(w.maxSeen, u.ID)
-		w.unfinished[u.ID] = true
-		w.inflight++
 		key := ChatKey(u)
-		if q := w.chats[key]; q != nil {
-			q.updates = append(q.updates, queued{u, at})
+		q := w.chats[key]
+		if q != nil && q.retryID != 0 && q.retryID != u.ID {
+			// Fetched before the update it must follow came back for
+			// its retry: leave it unconfirmed, to be fetched again.
+			w.unfinished[u.ID] = false
 			continue
 		}
-		q := &chatQueue{updates: []queued{{u, at}}}
-		w.chats[key] = q
-		go w.work(key, q)
+		w.unfinished[u.ID] = true
+		w.inflight++
+		switch {
+		case q == nil:
+			q = &chatQueue{updates: []queued{{u, at}}}
+			w.chats[key] = q
+			go w.work(key, q)
+		case q.retryID == u.ID: // the retry itself: the chat goes on
+			q.retryID = 0
+			q.updates = append([]queued{{u, at}}, q.updates...)
+			go w.work(key, q)
+		default:
+			q.updates = append(q.updates, queued{u, at})
+		}
 	}
 	w.advance()
 }
@@ -316,7 +333,9 @@ func (w *pollWork) work(key int64, q *chatQueue) {
 			for _, rest := range q.updates {
 				skipped = append(skipped, rest.u.ID)
 			}
-			delete(w.chats, key)
+			// The chat stays blocked (its entry kept, no worker) until
+			// this update is dispatched again.
+			q.updates, q.retryID = nil, e.u.ID
 			w.mu.Unlock()
 			w.done <- completion{id: e.u.ID, err: err, retry: true, skipped: skipped}
 			return
