@@ -22,14 +22,12 @@ import (
 // in an offer (each form the word is searched as counts with its best
 // place in the offer, in any language: title/tags > organisation >
 // description > venue) plus, if the word is a keyword of the offer's
-// category, catWeight; each word counts by its rarity (idf).
+// category, catWeight; each word counts by its rarity (idf). How alike
+// (pg_trgm) an unknown word and a known one must be for the typo
+// correction to search the known one instead (0.4) is set in
+// offer_similar_terms (migration 00003).
 const (
 	catWeight = 1.6
-	// minSimilarity is how alike (pg_trgm) an unknown word and a known one
-	// must be for the typo correction to search the known one instead. The
-	// index lookup uses the same value: offer_similar_terms (migration
-	// 00003) sets pg_trgm.similarity_threshold to it.
-	minSimilarity = 0.4
 	// suggestSimilarity is the lower bar for a "did you mean" keyword.
 	suggestSimilarity = 0.25
 	// relativeCutoff drops results scoring under this share of the best.
@@ -37,10 +35,10 @@ const (
 	// nearRadiusM is how far "near me" looks.
 	nearRadiusM = 30000
 	maxResults  = 60
-	// candidates is how many of the best text matches a result page is
-	// chosen from when results are ordered by score alone; if the filters
-	// leave too few of them to be sure of the page, it is chosen again
-	// from all matches (see searchPage).
+	// candidates is how many of the best text matches the results are
+	// chosen from when they are ordered by score alone; if the filters
+	// leave too few of them to be sure, they are chosen again from all
+	// matches (see search and rank).
 	candidates = 2 * maxResults
 	// rankNorm scales a match's weight (search_postings: 1 title, 0.5
 	// organisation, 0.3 description, 0.1 venue) like ts_rank does, which
@@ -229,16 +227,16 @@ func (ex *expansion) score() ([]candidate, map[string]float64) {
 	}
 	dense := hi-lo < 1<<22 && hi-lo < int64(64*n+4096)
 	var sums []float64
-	var cats []uint8 // category number + 1; 0: not found
+	var cats []uint16 // category number + 1; 0: not found
 	var sparse map[int64]float64
-	var sparseCat map[int64]uint8
+	var sparseCat map[int64]uint16
 	if dense {
-		sums, cats = make([]float64, hi-lo+1), make([]uint8, hi-lo+1)
+		sums, cats = make([]float64, hi-lo+1), make([]uint16, hi-lo+1)
 	} else {
-		sparse, sparseCat = make(map[int64]float64, n), make(map[int64]uint8, n)
+		sparse, sparseCat = make(map[int64]float64, n), make(map[int64]uint16, n)
 	}
 	var catNames []string
-	catNum := map[string]uint8{}
+	catNum := map[string]uint16{}
 	for _, g := range ex.groups {
 		idf := g.idf(ex.n)
 		f := rankNorm / 10 * idf     // weights are in tenths
@@ -251,7 +249,7 @@ func (ex *expansion) score() ([]candidate, map[string]float64) {
 				c, ok := catNum[p.category]
 				if !ok {
 					catNames = append(catNames, p.category)
-					c = uint8(len(catNames))
+					c = uint16(len(catNames))
 					catNum[p.category] = c
 				}
 				for j, w := range p.weights {
@@ -395,12 +393,17 @@ func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page
 	// Ordered by score alone (neither "my language" first nor distance),
 	// the results are chosen from the best candidates if that is sure to
 	// give the same results as all of them; the page is then most likely
-	// the best candidates from the page's offset on (two more in case
-	// some do not pass the filters).
-	if !q.Filters.MyLanguage && q.Near == nil && !s.fullRanking {
-		top := best(cands, max(candidates, q.Offset+q.Limit+2))
+	// the best candidates from the page's offset on (one more in case one
+	// does not pass the filters). A district or target group leaves too
+	// few of the best to be sure: all are ranked at once.
+	n := candidates
+	if s.bestCandidates > 0 {
+		n = s.bestCandidates
+	}
+	if !q.Filters.MyLanguage && q.Near == nil && q.Filters.District == "" && q.Filters.TargetGroup == "" && !s.fullRanking {
+		top := best(cands, max(n, q.Offset+q.Limit+1))
 		var guess []int64
-		for _, c := range top[min(q.Offset, len(top)):min(q.Offset+q.Limit+2, len(top))] {
+		for _, c := range top[min(q.Offset, len(top)):min(q.Offset+q.Limit+1, len(top))] {
 			guess = append(guess, c.id)
 		}
 		truncated := len(top) < len(cands)
@@ -443,7 +446,6 @@ func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page
 	return page, nil
 }
 
-
 // result is a current offer passing the filters, ranked.
 type result struct {
 	id      int64
@@ -462,12 +464,22 @@ type result struct {
 // whole); with whether each is held in the reader's language and its
 // distance if wanted. A candidate of cats comes twice.
 func pickSQL(q offer.ListQuery, ids []int64, cats []string) (string, []any) {
-	args := []any{ids, cats, offerDay(q.Today), q.Filters.FreeOnly, q.Filters.TargetGroup, q.Filters.District}
-	const current = `o.active
-	   AND (o.valid_from IS NULL OR o.valid_from <= $3::date) AND (o.valid_until IS NULL OR o.valid_until >= $3::date)
-	   AND (NOT $4::bool OR o.cost = 'free')
-	   AND ($5::text = '' OR $5::text = ANY (o.target_groups))
-	   AND ($6::text = '' OR o.district = $6::text)`
+	args := []any{ids, cats, offerDay(q.Today)}
+	// Only the filters that are set: the plan is kept (see rank), and one
+	// made for "maybe a filter" expects too few rows to use the index order.
+	current := `o.active
+	   AND (o.valid_from IS NULL OR o.valid_from <= $3::date) AND (o.valid_until IS NULL OR o.valid_until >= $3::date)`
+	if q.Filters.FreeOnly {
+		current += ` AND o.cost = 'free'`
+	}
+	if q.Filters.TargetGroup != "" {
+		args = append(args, q.Filters.TargetGroup)
+		current += ` AND $` + strconv.Itoa(len(args)) + `::text = ANY (o.target_groups)`
+	}
+	if q.Filters.District != "" {
+		args = append(args, q.Filters.District)
+		current += ` AND o.district = $` + strconv.Itoa(len(args)) + `::text`
+	}
 	mine, dist := `false`, `NULL::float8`
 	var order []string
 	if q.Filters.MyLanguage {
@@ -532,12 +544,32 @@ func (s *OfferStore) rank(ctx context.Context, q offer.ListQuery, cands []candid
 	}
 	sql, args := pickSQL(q, ids, cats)
 	batch := &pgx.Batch{}
+	// The batch is one transaction, and these settings last as long. For a
+	// few candidates, planning the statements anew for their arguments, as
+	// PostgreSQL would, costs more than running them with the plan kept for
+	// the connection; for thousands, a plan made for them (which hashes
+	// the ids and reads the table once) is much faster than looking up
+	// each. The directory is small and in memory, where reading rows by
+	// index in a category's id order costs no more than in the heap's:
+	// without saying so the planner prefers to walk all offers in id order
+	// and skip the other categories.
+	if len(ids) <= 4*candidates {
+		batch.Queue(`SET LOCAL plan_cache_mode = force_generic_plan`)
+	} else {
+		batch.Queue(`SET LOCAL plan_cache_mode = force_custom_plan`)
+	}
+	batch.Queue(`SET LOCAL random_page_cost = 1.1`)
 	batch.Queue(sql, args...)
 	if len(guess) > 0 {
 		batch.Queue(loadSQL, guess)
 	}
 	br := s.Pool.SendBatch(ctx, batch)
 	defer br.Close()
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			return nil, false, fmt.Errorf("list offers: %w", err)
+		}
+	}
 	rows, err := br.Query()
 	if err != nil {
 		return nil, false, fmt.Errorf("list offers: %w", err)

@@ -29,9 +29,11 @@ type OfferStore struct {
 	keywordsMu   sync.Mutex
 	keywordsDone bool
 
-	// fullRanking makes a search rank all its candidates, never only the
-	// best (for the test that both give the same results).
-	fullRanking bool
+	// For the test that ranking only the best candidates gives the same
+	// results as ranking all: fullRanking ranks all, never only the best;
+	// bestCandidates, if set, is how many are the best.
+	fullRanking    bool
+	bestCandidates int
 }
 
 var _ offer.Store = (*OfferStore)(nil)
@@ -96,26 +98,34 @@ func (s *OfferStore) Get(ctx context.Context, id int64) (*offer.Offer, error) {
 	return list[0], nil
 }
 
-// offerLoadColumns are offerColumns and, so that one statement loads
-// what an offer card shows, its organisation and its texts and opening
-// hours as JSON; scanned by scanLoaded. The query joins organisations g.
-const offerLoadColumns = offerColumns + `,
-	g.external_id, g.name, g.description, g.website, g.email, g.phone, g.contact_person,
-	(SELECT coalesce(json_agg(json_build_array(x.lang, x.title, x.description, x.status)), '[]')
-	   FROM offer_texts x WHERE x.offer_id = o.id),
-	(SELECT coalesce(json_agg(json_build_array(h.weekday,
-	            extract(hour FROM h.opens)::int * 60 + extract(minute FROM h.opens)::int,
-	            CASE WHEN h.closes = '23:59:59' THEN 1440
-	                 ELSE extract(hour FROM h.closes)::int * 60 + extract(minute FROM h.closes)::int END)
-	          ORDER BY h.weekday, h.opens), '[]')
-	   FROM offer_hours h WHERE h.offer_id = o.id)`
+// loadSQL loads the offers $1 (ids) with what a card shows, in one
+// statement: offerColumns, the organisation, and the texts and opening
+// hours as arrays (cheaper to read than JSON); scanned by scanLoaded.
+const loadSQL = `
+	SELECT ` + offerColumns + `,
+	       g.external_id, g.name, g.description, g.website, g.email, g.phone, g.contact_person,
+	       t.langs, t.titles, t.descriptions, t.statuses, h.days, h.opens, h.closes
+	  FROM offers o JOIN organisations g ON g.id = o.organisation_id,
+	       LATERAL (SELECT array_agg(x.lang) AS langs, array_agg(x.title) AS titles,
+	                       array_agg(x.description) AS descriptions, array_agg(x.status) AS statuses
+	                  FROM offer_texts x WHERE x.offer_id = o.id) t,
+	       LATERAL (SELECT array_agg(h.weekday::int ORDER BY h.weekday, h.opens) AS days,
+	                       array_agg(extract(hour FROM h.opens)::int * 60 + extract(minute FROM h.opens)::int
+	                                 ORDER BY h.weekday, h.opens) AS opens,
+	                       array_agg(CASE WHEN h.closes = '23:59:59' THEN 1440
+	                                      ELSE extract(hour FROM h.closes)::int * 60 + extract(minute FROM h.closes)::int END
+	                                 ORDER BY h.weekday, h.opens) AS closes
+	                  FROM offer_hours h WHERE h.offer_id = o.id) h
+	 WHERE o.id = ANY ($1::bigint[])`
 
-// scanLoaded scans offerLoadColumns, then extra.
-func scanLoaded(row pgx.Row, extra ...any) (*offer.Offer, error) {
+// scanLoaded scans a row of loadSQL.
+func scanLoaded(row pgx.Row) (*offer.Offer, error) {
 	var g offer.Organisation
-	var desc, texts, hours []byte
-	o, err := scanOffer(row, append([]any{&g.ExternalID, &g.Name, &desc, &g.Website, &g.Email, &g.Phone, &g.ContactPerson,
-		&texts, &hours}, extra...)...)
+	var desc []byte
+	var langs, titles, descriptions, statuses []string
+	var days, opens, closes []int32
+	o, err := scanOffer(row, &g.ExternalID, &g.Name, &desc, &g.Website, &g.Email, &g.Phone, &g.ContactPerson,
+		&langs, &titles, &descriptions, &statuses, &days, &opens, &closes)
 	if err != nil {
 		return nil, err
 	}
@@ -125,27 +135,14 @@ func scanLoaded(row pgx.Row, extra ...any) (*offer.Offer, error) {
 		return nil, fmt.Errorf("organisation %s description: %w", g.ExternalID, err)
 	}
 	o.Organisation = g
-	var ts [][4]string
-	if err := json.Unmarshal(texts, &ts); err != nil {
-		return nil, fmt.Errorf("offer %s texts: %w", o.ExternalID, err)
+	for i, l := range langs {
+		o.Texts[l] = offer.Text{Title: titles[i], Description: descriptions[i], Status: statuses[i]}
 	}
-	for _, t := range ts {
-		o.Texts[t[0]] = offer.Text{Title: t[1], Description: t[2], Status: t[3]}
-	}
-	var hs [][3]int
-	if err := json.Unmarshal(hours, &hs); err != nil {
-		return nil, fmt.Errorf("offer %s hours: %w", o.ExternalID, err)
-	}
-	for _, h := range hs {
-		o.Hours = append(o.Hours, offer.Range{Weekday: h[0], Open: h[1], Close: h[2]})
+	for i, d := range days {
+		o.Hours = append(o.Hours, offer.Range{Weekday: int(d), Open: int(opens[i]), Close: int(closes[i])})
 	}
 	return o, nil
 }
-
-// loadSQL loads the offers $1 (ids) with what a card shows.
-const loadSQL = `
-	SELECT ` + offerLoadColumns + `
-	  FROM offers o JOIN organisations g ON g.id = o.organisation_id WHERE o.id = ANY ($1::bigint[])`
 
 // scanLoadedRows reads the rows of loadSQL into a map by id.
 func scanLoadedRows(rows pgx.Rows, into map[int64]*offer.Offer) error {
@@ -533,7 +530,8 @@ func rebuildLexicon(ctx context.Context, q offerQuerier) error {
 	return nil
 }
 
-// Reindex rebuilds the whole search index; for bulk loads that bypass Import.
+// Reindex rebuilds the whole search index and vacuums the tables a search
+// reads; for bulk loads that bypass Import.
 func (s *OfferStore) Reindex(ctx context.Context) error {
 	if err := s.SyncKeywords(ctx); err != nil {
 		return err
@@ -576,12 +574,12 @@ func (s *OfferStore) Reindex(ctx context.Context) error {
 	return nil
 }
 
-// BulkLoad writes the organisations and offers of f with COPY and then
-// rebuilds the search index: for benchmarks (internal/offer/offergen) and
-// large first loads, where Import's offer-by-offer upserts take minutes.
-// Every external id must be new (a duplicate fails the whole load) and
-// offers must refer to organisations of f; f is not validated beyond what
-// the tables check.
+// BulkLoad writes the organisations and offers of f with COPY (setting
+// the offers' IDs) and then rebuilds the search index with Reindex: for
+// benchmarks (internal/offer/offergen) and large first loads, where
+// Import's offer-by-offer upserts take minutes. Every external id must be
+// new (a duplicate fails the whole load) and offers must refer to
+// organisations of f; f is not validated beyond what the tables check.
 func (s *OfferStore) BulkLoad(ctx context.Context, f *offer.File) error {
 	tx, err := s.Pool.Begin(ctx)
 	if err != nil {
