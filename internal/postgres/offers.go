@@ -329,10 +329,11 @@ func offerContains(list []string, s string) bool {
 	return false
 }
 
-func upsertOffer(ctx context.Context, tx pgx.Tx, o *offer.Offer, orgID int64) (int64, string, error) {
-	costNote, _ := json.Marshal(offerMap(o.CostNote))
-	hoursNote, _ := json.Marshal(offerMap(o.HoursNote))
-	var from, until *time.Time
+// offerValues are the column values of an offer that need converting,
+// shared by the upsert and the bulk load.
+func offerValues(o *offer.Offer) (costNote, hoursNote []byte, from, until *time.Time, lat, lon *float64) {
+	costNote, _ = json.Marshal(offerMap(o.CostNote))
+	hoursNote, _ = json.Marshal(offerMap(o.HoursNote))
 	if o.ValidFrom != nil {
 		t := o.ValidFrom.Time(time.UTC)
 		from = &t
@@ -341,10 +342,14 @@ func upsertOffer(ctx context.Context, tx pgx.Tx, o *offer.Offer, orgID int64) (i
 		t := o.ValidUntil.Time(time.UTC)
 		until = &t
 	}
-	var lat, lon *float64
 	if o.Venue.HasCoords {
 		lat, lon = &o.Venue.Lat, &o.Venue.Lon
 	}
+	return
+}
+
+func upsertOffer(ctx context.Context, tx pgx.Tx, o *offer.Offer, orgID int64) (int64, string, error) {
+	costNote, hoursNote, from, until, lat, lon := offerValues(o)
 	hash := o.Hash()
 	var id int64
 	var inserted bool
@@ -632,21 +637,7 @@ func (s *OfferStore) BulkLoad(ctx context.Context, f *offer.File) error {
 		if !ok {
 			return fmt.Errorf("bulk load: offer %s: unknown organisation %q", o.ExternalID, o.Organisation.ExternalID)
 		}
-		costNote, _ := json.Marshal(offerMap(o.CostNote))
-		hoursNote, _ := json.Marshal(offerMap(o.HoursNote))
-		var from, until *time.Time
-		if o.ValidFrom != nil {
-			t := o.ValidFrom.Time(time.UTC)
-			from = &t
-		}
-		if o.ValidUntil != nil {
-			t := o.ValidUntil.Time(time.UTC)
-			until = &t
-		}
-		var lat, lon *float64
-		if o.Venue.HasCoords {
-			lat, lon = &o.Venue.Lat, &o.Venue.Lon
-		}
+		costNote, hoursNote, from, until, lat, lon := offerValues(o)
 		offerRows = append(offerRows, []any{o.ID, o.ExternalID, orgID, o.Category, offerSlice(o.Tags), o.SourceLanguage,
 			o.Cost, string(costNote), offerSlice(o.TargetGroups), offerSlice(o.Languages), from, until, o.Active,
 			o.Venue.Kind, o.Venue.Name, o.Venue.Street, o.Venue.Postcode, o.Venue.District, lat, lon, o.Venue.Wheelchair,
