@@ -126,18 +126,9 @@ func (b *Bot) meetingEditMenu(ctx context.Context, r *Request, meetingID int64) 
 	if deny, ok := b.requireRole(r, user.RoleCoordinator, "meeting_edit"); !ok {
 		return deny, nil
 	}
-	m, err := b.d.Meetings.Get(ctx, meetingID)
-	if errors.Is(err, meeting.ErrNotFound) {
-		return b.forged(r, "meeting_edit"), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if ok, err := b.canManage(ctx, r, m); err != nil || !ok {
-		if err != nil {
-			return nil, err
-		}
-		return b.forged(r, "meeting_edit"), nil
+	m, deny, err := b.managedMeeting(ctx, r, meetingID)
+	if deny != nil || err != nil {
+		return deny, err
 	}
 	if m.Cancelled {
 		return []Reply{{Toast: r.L.T("mt_gone")}}, nil
@@ -482,18 +473,9 @@ func (b *Bot) meetingSave(ctx context.Context, r *Request, d draft) ([]Reply, er
 		reply = l.T("mtf_created", "Title", stored.Title.In(l.Lang), "Count", invited)
 	} else {
 		id, _ := strconv.ParseInt(d["id"], 10, 64)
-		m, err := b.d.Meetings.Get(ctx, id)
-		if errors.Is(err, meeting.ErrNotFound) {
-			return b.forged(r, "meeting_edit"), nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if ok, err := b.canManage(ctx, r, m); err != nil || !ok {
-			if err != nil {
-				return nil, err
-			}
-			return b.forged(r, "meeting_edit"), nil
+		m, deny, err := b.managedMeeting(ctx, r, id)
+		if deny != nil || err != nil {
+			return deny, err
 		}
 		if m.Recurring() {
 			// The draft's start is the next date; keep the series' first
@@ -558,4 +540,24 @@ func parseMeetingTime(s string, now time.Time, loc *time.Location) (time.Time, b
 		t = time.Date(year+1, time.Month(month), day, hour, minute, 0, 0, loc)
 	}
 	return t, true
+}
+
+// managedMeeting loads a meeting the user may edit; a missing meeting or one
+// of another organisation is a forged button: refused, logged, nothing done.
+func (b *Bot) managedMeeting(ctx context.Context, r *Request, id int64) (*meeting.Meeting, []Reply, error) {
+	m, err := b.d.Meetings.Get(ctx, id)
+	if errors.Is(err, meeting.ErrNotFound) {
+		return nil, b.forged(r, "meeting_edit"), nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	ok, err := b.canManage(ctx, r, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		return nil, b.forged(r, "meeting_edit"), nil
+	}
+	return m, nil, nil
 }
