@@ -19,6 +19,7 @@ import (
 
 	"github.com/netzbot/netzbot/internal/bot"
 	"github.com/netzbot/netzbot/internal/config"
+	"github.com/netzbot/netzbot/internal/conversation"
 	"github.com/netzbot/netzbot/internal/locale"
 	"github.com/netzbot/netzbot/internal/metrics"
 	"github.com/netzbot/netzbot/internal/postgres"
@@ -48,9 +49,10 @@ type Options struct {
 	// NoWorker leaves notification delivery to whoever calls
 	// Bot.DeliverDue: tests that move the clock themselves.
 	NoWorker bool
-	// WrapUsers, if set, wraps the user store the bot uses: fault-injection
-	// tests put a failing or panicking store in front of the real one.
-	WrapUsers func(user.Store) user.Store
+	// WrapSessions, if set, wraps the session store the bot opens every
+	// update with: fault-injection tests put a failing or panicking store
+	// in front of the real one.
+	WrapSessions func(conversation.SessionStore) conversation.SessionStore
 	// Flood is the per-user flood limit (zero: bot.DefaultFloodLimit).
 	Flood bot.FloodLimit
 	// SendGrace bounds how long a send batch may go on after shutdown
@@ -137,13 +139,14 @@ func New(ctx context.Context, opt Options) (*App, error) {
 			b.MarkBlocked(ctx, chatID)
 		},
 	})
-	var users user.Store = a.Users
-	if opt.WrapUsers != nil {
-		users = opt.WrapUsers(users)
+	var sessions conversation.SessionStore = &postgres.SessionStore{Pool: opt.Pool, Users: a.Users}
+	if opt.WrapSessions != nil {
+		sessions = opt.WrapSessions(sessions)
 	}
 	b = bot.New(bot.Deps{
-		Users:           users,
+		Users:           a.Users,
 		Conversations:   &postgres.ConversationStore{Pool: opt.Pool},
+		Sessions:        sessions,
 		Notifications:   &postgres.NotificationStore{Pool: opt.Pool},
 		Catalog:         catalog,
 		Sender:          a.Sender,

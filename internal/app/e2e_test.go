@@ -13,10 +13,10 @@ import (
 	"github.com/netzbot/netzbot/internal/app/apptest"
 	"github.com/netzbot/netzbot/internal/bot"
 	"github.com/netzbot/netzbot/internal/config"
+	"github.com/netzbot/netzbot/internal/conversation"
 	"github.com/netzbot/netzbot/internal/locale"
 	"github.com/netzbot/netzbot/internal/postgres/pgtest"
 	"github.com/netzbot/netzbot/internal/telegram/telegramtest"
-	"github.com/netzbot/netzbot/internal/user"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -227,22 +227,24 @@ func TestForbiddenMarksUserInactive(t *testing.T) {
 	}
 }
 
-// panickyUsers panics for one user, as a bug in a handler would.
-type panickyUsers struct {
-	user.Store
+// panickySessions panics for one user, as a bug in a handler would.
+type panickySessions struct {
+	conversation.SessionStore
 	victim int64
 }
 
-func (p panickyUsers) Touch(ctx context.Context, id int64, lang string) (*user.User, error) {
+func (p panickySessions) Open(ctx context.Context, id int64, lang string) (*conversation.Session, error) {
 	if id == p.victim {
 		panic("boom")
 	}
-	return p.Store.Touch(ctx, id, lang)
+	return p.SessionStore.Open(ctx, id, lang)
 }
 
 func TestPanicInHandlerAnswersAndKeepsServing(t *testing.T) {
 	h := apptest.Start(t, apptest.Options{App: func(o *app.Options) {
-		o.WrapUsers = func(s user.Store) user.Store { return panickyUsers{Store: s, victim: 9001} }
+		o.WrapSessions = func(s conversation.SessionStore) conversation.SessionStore {
+			return panickySessions{SessionStore: s, victim: 9001}
+		}
 	}})
 	victim := h.User(9001, "fa")
 	if got := apptest.Last(t, h.Say(t, victim, "/help")).Text; got != h.L("fa").T("error_internal") {

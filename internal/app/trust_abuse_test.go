@@ -10,23 +10,24 @@ import (
 	"github.com/netzbot/netzbot/internal/app"
 	"github.com/netzbot/netzbot/internal/app/apptest"
 	"github.com/netzbot/netzbot/internal/bot"
+	"github.com/netzbot/netzbot/internal/conversation"
 	"github.com/netzbot/netzbot/internal/postgres/pgtest"
 	"github.com/netzbot/netzbot/internal/telegram/telegramtest"
-	"github.com/netzbot/netzbot/internal/user"
 )
 
-// countingUsers counts the database work (Touch) done for one user.
-type countingUsers struct {
-	user.Store
+// countingSessions counts the database work (opening the session) done
+// for one user.
+type countingSessions struct {
+	conversation.SessionStore
 	id      int64
 	touches *atomic.Int64
 }
 
-func (c countingUsers) Touch(ctx context.Context, id int64, lang string) (*user.User, error) {
+func (c countingSessions) Open(ctx context.Context, id int64, lang string) (*conversation.Session, error) {
 	if id == c.id {
 		c.touches.Add(1)
 	}
-	return c.Store.Touch(ctx, id, lang)
+	return c.SessionStore.Open(ctx, id, lang)
 }
 
 func TestFloodingUserGetsOneSlowDownAndOthersAreServed(t *testing.T) {
@@ -35,7 +36,9 @@ func TestFloodingUserGetsOneSlowDownAndOthersAreServed(t *testing.T) {
 	l := &logs{}
 	h := apptest.Start(t, apptest.Options{Flood: bot.DefaultFloodLimit, App: func(o *app.Options) {
 		logTo(l, o)
-		o.WrapUsers = func(s user.Store) user.Store { return countingUsers{Store: s, id: flooderID, touches: &touches} }
+		o.WrapSessions = func(s conversation.SessionStore) conversation.SessionStore {
+			return countingSessions{SessionStore: s, id: flooderID, touches: &touches}
+		}
 	}})
 	flooder := telegramtest.User{ID: flooderID, FirstName: "F", LanguageCode: "tr"}
 	other := h.User(987650007002, "de")

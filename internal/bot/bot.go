@@ -56,6 +56,9 @@ type Metrics interface {
 type Deps struct {
 	Users         user.Store
 	Conversations conversation.Store
+	// Sessions loads the user, their flow state and filters for every
+	// update in one round trip.
+	Sessions      conversation.SessionStore
 	Notifications notify.Store
 	Catalog       *locale.Catalog
 	Sender        Sender
@@ -132,6 +135,9 @@ type Request struct {
 	User   *user.User
 	L      *locale.Localizer
 	State  conversation.State
+	// Filters are the user's offer filters as loaded with the session;
+	// handlers that change them update this copy too.
+	Filters offer.Filters
 
 	Text      string // text of a message
 	Command   telegram.Command
@@ -222,15 +228,12 @@ func (b *Bot) interact(ctx context.Context, u *models.Update) (string, error) {
 		}
 	}
 
-	usr, err := b.d.Users.Touch(ctx, r.From.ID, r.From.LanguageCode)
+	ss, err := b.d.Sessions.Open(ctx, r.From.ID, r.From.LanguageCode)
 	if err != nil {
 		return "unavailable", b.storeFailed(ctx, u, r.From.LanguageCode, err)
 	}
-	r.User = usr
-	r.L = b.d.Catalog.Localizer(locale.Resolve(usr.Language, r.From.LanguageCode, b.d.DefaultLanguage))
-	if r.State, err = b.d.Conversations.Get(ctx, r.From.ID); err != nil {
-		return "unavailable", b.storeFailed(ctx, u, r.L.Lang, err)
-	}
+	r.User, r.State, r.Filters = ss.User, ss.State, ss.Filters
+	r.L = b.d.Catalog.Localizer(locale.Resolve(r.User.Language, r.From.LanguageCode, b.d.DefaultLanguage))
 	b.recovered(r.ChatID)
 
 	name, h := b.route(r)

@@ -173,6 +173,9 @@ type listRef struct {
 	kind string // "c", "s", "n"
 	arg  string // category id, query id, "-"
 	page int
+	// text is the search text of query arg when the caller already has
+	// it (it is not part of the button data).
+	text string
 }
 
 func (l listRef) String() string { return l.kind + "." + l.arg + "." + strconv.Itoa(l.page) }
@@ -205,10 +208,7 @@ func parseListRef(s string) (listRef, bool) {
 // listReply renders one page of a list with the filter toggles.
 func (b *Bot) listReply(ctx context.Context, r *Request, ref listRef) (Reply, error) {
 	l := r.L
-	f, err := b.d.Offers.Filters(ctx, r.User.ID)
-	if err != nil {
-		return Reply{}, err
-	}
+	f := r.Filters
 	now := b.d.Now()
 	q := offer.ListQuery{Filters: f, Lang: l.Lang, Today: now.In(b.tz()), Offset: ref.page * offerPageSize, Limit: offerPageSize}
 	if f.Located(now, locationMaxAge) {
@@ -219,9 +219,13 @@ func (b *Bot) listReply(ctx context.Context, r *Request, ref listRef) (Reply, er
 	case "c":
 		q.Category = ref.arg
 	case "s":
-		id, _ := parseID(ref.arg)
-		if q.Text, err = b.d.Offers.Query(ctx, id); err != nil {
-			return Reply{}, err
+		q.Text = ref.text
+		if q.Text == "" {
+			id, _ := parseID(ref.arg)
+			var err error
+			if q.Text, err = b.d.Offers.Query(ctx, id); err != nil {
+				return Reply{}, err
+			}
 		}
 	case "n":
 		if q.Near == nil {

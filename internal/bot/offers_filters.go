@@ -71,10 +71,7 @@ func (b *Bot) filterButton(ctx context.Context, r *Request, what, value, refArg 
 	if !ok {
 		return b.staleButton(ctx, r)
 	}
-	f, err := b.d.Offers.Filters(ctx, r.User.ID)
-	if err != nil {
-		return nil, err
-	}
+	f := r.Filters
 	l := r.L
 	switch {
 	case what == "lang" && (value == "0" || value == "1"):
@@ -134,6 +131,7 @@ func (b *Bot) filterButton(ctx context.Context, r *Request, what, value, refArg 
 	if err := b.d.Offers.SaveFilters(ctx, r.User.ID, f); err != nil {
 		return nil, err
 	}
+	r.Filters = f
 	rep, err := b.listReply(ctx, r, ref.withPage(0))
 	if err != nil {
 		return b.offerError(ctx, r, err)

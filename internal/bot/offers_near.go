@@ -11,14 +11,12 @@ func (b *Bot) sharedLocation(ctx context.Context, r *Request) ([]Reply, error) {
 	if b.d.Offers == nil || r.Location == nil {
 		return b.unsupported(ctx, r)
 	}
-	f, err := b.d.Offers.Filters(ctx, r.User.ID)
-	if err != nil {
-		return nil, err
-	}
+	f := r.Filters
 	f.Lat, f.Lon, f.LocatedAt = r.Location.Latitude, r.Location.Longitude, b.d.Now()
 	if err := b.d.Offers.SaveFilters(ctx, r.User.ID, f); err != nil {
 		return nil, err
 	}
+	r.Filters = f
 	rep, err := b.listReply(ctx, r, listRef{kind: "n", arg: "-"})
 	if err != nil {
 		return nil, err

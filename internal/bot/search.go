@@ -26,7 +26,7 @@ func (b *Bot) search(ctx context.Context, r *Request, text string, edit bool) ([
 	if err != nil {
 		return nil, err
 	}
-	ref := listRef{kind: "s", arg: strconv.FormatInt(qid, 10)}
+	ref := listRef{kind: "s", arg: strconv.FormatInt(qid, 10), text: text}
 	rep, err := b.listReply(ctx, r, ref)
 	if err != nil {
 		return b.offerError(ctx, r, err)
@@ -40,12 +40,8 @@ func (b *Bot) search(ctx context.Context, r *Request, text string, edit bool) ([
 	if err := b.d.Offers.RecordMiss(ctx, text, r.L.Lang); err != nil {
 		return nil, err
 	}
-	f, err := b.d.Offers.Filters(ctx, r.User.ID)
-	if err != nil {
-		return nil, err
-	}
 	l := r.L
-	if f.Active() {
+	if r.Filters.Active() {
 		// Filters may be what hides the results: offer to drop them.
 		return []Reply{{Text: l.T("offers_none_filtered", "Query", text), Edit: edit, Buttons: append(Keyboard{
 			Row(l, Button{Text: l.T("offers_filter_reset"), Data: "of:f:reset:-:" + ref.String()}),

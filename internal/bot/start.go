@@ -20,8 +20,10 @@ func (b *Bot) start(ctx context.Context, r *Request) ([]Reply, error) {
 		}
 	}
 	if r.User.Language != "" {
-		if err := b.d.Conversations.Clear(ctx, r.User.ID); err != nil {
-			return nil, err
+		if !r.State.Idle() { // /start leaves any flow; idle needs no write
+			if err := b.d.Conversations.Clear(ctx, r.User.ID); err != nil {
+				return nil, err
+			}
 		}
 		return []Reply{b.mainMenu(r.L, "welcome")}, nil
 	}
