@@ -22,6 +22,7 @@ import (
 	"github.com/netzbot/netzbot/internal/conversation"
 	"github.com/netzbot/netzbot/internal/locale"
 	"github.com/netzbot/netzbot/internal/metrics"
+	"github.com/netzbot/netzbot/internal/offer"
 	"github.com/netzbot/netzbot/internal/postgres"
 	"github.com/netzbot/netzbot/internal/privacy"
 	"github.com/netzbot/netzbot/internal/telegram"
@@ -77,6 +78,9 @@ type App struct {
 	Retention *privacy.Retention
 	// Bookings is consultation booking (booking.go).
 	Bookings *postgres.BookingStore
+	// Offers is the offer directory with its result cache, kept in step
+	// with the database by WatchOfferChanges while Run runs.
+	Offers *offer.Cache
 
 	log      *slog.Logger
 	opt      Options
@@ -105,6 +109,8 @@ func New(ctx context.Context, opt Options) (*App, error) {
 	a.Privacy = personalData(opt.Pool)
 	a.Retention = retentionTasks(cfg, opt.Pool)
 	a.wireBooking(opt)
+	a.Offers = offer.NewCache(&postgres.OfferStore{Pool: opt.Pool}, offer.CacheOptions{})
+	a.Metrics.CacheStats("offer_pages", a.Offers.Stats)
 
 	httpClient := telegram.StatusClient{Client: &http.Client{Timeout: 30 * time.Second, Transport: telegram.NewTransport()}}
 	client, err := tg.New(cfg.Token,
@@ -168,7 +174,7 @@ func New(ctx context.Context, opt Options) (*App, error) {
 		Bookings:      a.Bookings,
 		BookingPolicy: a.Bookings.Policy,
 		// The offer directory and its search.
-		Offers:   &postgres.OfferStore{Pool: opt.Pool},
+		Offers:   a.Offers,
 		TimeZone: cfg.Location,
 	})
 	a.Bot = b
@@ -250,6 +256,9 @@ func (a *App) Run(ctx context.Context) error {
 		go func() { defer close(workerDone); a.runWorker(ctx) }()
 		defer func() { <-workerDone }()
 	}
+	offersDone := make(chan struct{})
+	go func() { defer close(offersDone); postgres.WatchOfferChanges(ctx, a.Pool, a.Offers, a.log) }()
+	defer func() { <-offersDone }()
 	retentionDone := make(chan struct{})
 	go func() { defer close(retentionDone); a.runRetention(ctx) }()
 	defer func() { <-retentionDone }()

@@ -74,3 +74,18 @@ func (m *Metrics) LimiterWait(d time.Duration) {
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 }
+
+// CacheStats registers counters read from a cache at scrape time: lookups
+// answered from memory and those that went to the database.
+func (m *Metrics) CacheStats(name string, stats func() (hits, misses int64)) {
+	m.Registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "netzbot_cache_hits_total", Help: "Lookups answered from an in-memory cache.",
+			ConstLabels: prometheus.Labels{"cache": name},
+		}, func() float64 { h, _ := stats(); return float64(h) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "netzbot_cache_misses_total", Help: "Lookups of an in-memory cache that went to the database.",
+			ConstLabels: prometheus.Labels{"cache": name},
+		}, func() float64 { _, m := stats(); return float64(m) }),
+	)
+}

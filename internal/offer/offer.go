@@ -151,10 +151,12 @@ type ListQuery struct {
 	Near     *Point // also ranks searches and categories by distance
 	OnlyNear bool   // list by distance only (Text and Category empty)
 	Filters  Filters
-	Lang     string // the reader's language: "held in my language", display
-	Today    time.Time
-	Offset   int
-	Limit    int
+	// Lang is the reader's language: it ranks offers held in it first
+	// (Filters.MyLanguage) and orders lists without Text by title.
+	Lang   string
+	Today  time.Time
+	Offset int
+	Limit  int
 }
 
 // Point is a coordinate.

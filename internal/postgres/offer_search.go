@@ -791,11 +791,13 @@ func (s *OfferStore) Suggest(ctx context.Context, text string) (*offer.Suggestio
 }
 
 // SaveQuery stores a search text without any user and returns its id.
+// Saving a known text again renews it: buttons carrying its id keep
+// working for the search log's whole retention period after the search.
 func (s *OfferStore) SaveQuery(ctx context.Context, text string) (int64, error) {
 	var id int64
 	err := s.Pool.QueryRow(ctx, `
 		INSERT INTO search_queries (query) VALUES ($1)
-		ON CONFLICT (query) DO UPDATE SET query = EXCLUDED.query
+		ON CONFLICT (query) DO UPDATE SET created_at = now()
 		RETURNING id`, text).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("save query: %w", err)
