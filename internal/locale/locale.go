@@ -14,6 +14,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -78,6 +79,9 @@ type Catalog struct {
 	bundle *i18n.Bundle
 	langs  []string
 	ids    map[string][]string // lang -> message ids, for completeness checks
+	// locs are the localizers of the supported languages, made once:
+	// every update needs one, and they remember their plain messages.
+	locs map[string]*Localizer
 }
 
 // Load reads every active.<lang>.toml in fsys.
@@ -117,6 +121,10 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		return nil, fmt.Errorf("reference locale %s missing", Reference)
 	}
 	sort.Strings(c.langs)
+	c.locs = map[string]*Localizer{}
+	for _, lang := range Supported {
+		c.locs[lang] = &Localizer{Lang: lang, l: i18n.NewLocalizer(c.bundle, lang, Reference, "en"), plain: &sync.Map{}}
+	}
 	return c, nil
 }
 
@@ -132,7 +140,7 @@ func (c *Catalog) Localizer(lang string) *Localizer {
 	if !IsSupported(lang) {
 		lang = Reference
 	}
-	return &Localizer{Lang: lang, l: i18n.NewLocalizer(c.bundle, lang, Reference, "en")}
+	return c.locs[lang]
 }
 
 // LocalizerOnly returns a localizer without fallback, so a missing message
@@ -146,6 +154,9 @@ type Localizer struct {
 	// Lang is the locale the messages are rendered in.
 	Lang string
 	l    *i18n.Localizer
+	// plain remembers messages rendered without template data (labels,
+	// fixed texts: most of them), id → text; nil: not remembered.
+	plain *sync.Map
 }
 
 // T renders message id with optional template data given as key/value
@@ -154,7 +165,15 @@ type Localizer struct {
 // languages. A missing message renders as its id, which the locale tests
 // make sure never ships.
 func (l *Localizer) T(id string, kv ...any) string {
-	return l.render(id, nil, kv)
+	if len(kv) > 0 || l.plain == nil {
+		return l.render(id, nil, kv)
+	}
+	if s, ok := l.plain.Load(id); ok {
+		return s.(string)
+	}
+	s := l.render(id, nil, nil)
+	l.plain.Store(id, s)
+	return s
 }
 
 // N renders a message with plural forms chosen by count, which is also
