@@ -74,6 +74,8 @@ func TestWordsDropFillerWordsInManyLanguages(t *testing.T) {
 		"أريد دورة لغة ألمانية":             {"دورة", "لغة", "ألمانية"},
 		"шукаю курс німецької":              {"курс", "німецької"},
 		"B1-Kurs!!":                         {"B1-Kurs"},
+		"Kurs FÜR Frauen, möchte":           {"Kurs", "Frauen"}, // folded: "für" is "fur"
+		"Türkçe kurs arıyorum":              {"Türkçe", "kurs"},
 	} {
 		if got := offer.Words(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("Words(%q) = %q, want %q", in, got, want)

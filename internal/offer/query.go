@@ -2,7 +2,9 @@ package offer
 
 import (
 	"strings"
+	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -41,12 +43,33 @@ func Normalize(text string) string {
 
 // foldSimple lowercases and removes diacritics, for stopword lookups.
 func foldSimple(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, strings.ToLower(s))
+	s = strings.ToLower(s)
+	if isASCII(s) { // nothing to decompose: most queries
+		return s
+	}
+	t := folders.Get().(transform.Transformer)
+	defer folders.Put(t)
+	t.Reset()
+	out, _, err := transform.String(t, s)
 	if err != nil {
-		return strings.ToLower(s)
+		return s
 	}
 	return out
+}
+
+// folders reuse the transformer chain of foldSimple: each holds buffers of
+// a few kilobytes, too many to make for every word of every message.
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // stopwords are words that say nothing about what is searched, in the
