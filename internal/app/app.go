@@ -141,6 +141,8 @@ func New(ctx context.Context, opt Options) (*App, error) {
 		Logger:  opt.Logger,
 		Metrics: a.Metrics,
 		Token:   cfg.Token,
+		APIURL:  cfg.APIURL,
+		Client:  httpClient,
 		OnBlocked: func(ctx context.Context, chatID int64) {
 			b.MarkBlocked(ctx, chatID)
 		},

@@ -66,6 +66,11 @@ type SenderOptions struct {
 	Metrics   Metrics
 	// Token is redacted from every error the Sender returns or logs.
 	Token string
+	// APIURL and Client, if both set, are used to post the messages of a
+	// conversation as JSON (post.go); other requests, and all of them
+	// without these, go through the go-telegram/bot client.
+	APIURL string
+	Client bot.HttpClient
 }
 
 // Sender is the one way netzbot talks to Telegram: every outgoing request
@@ -281,6 +286,13 @@ func (s *Sender) SendMessage(ctx context.Context, p *bot.SendMessageParams) (*mo
 		}
 		var err error
 		msg, err = do(ctx, s, "sendMessage", chatID, true, func(ctx context.Context) (*models.Message, error) {
+			if s.direct() {
+				var m posted
+				if err := s.post(ctx, "sendMessage", &q, &m); err != nil {
+					return nil, err
+				}
+				return m.message(), nil
+			}
 			return s.b.SendMessage(ctx, &q)
 		})
 		if err != nil {
@@ -293,6 +305,13 @@ func (s *Sender) SendMessage(ctx context.Context, p *bot.SendMessageParams) (*mo
 // EditMessageText edits a message the bot sent before.
 func (s *Sender) EditMessageText(ctx context.Context, p *bot.EditMessageTextParams) (*models.Message, error) {
 	return do(ctx, s, "editMessageText", chatIDOf(p.ChatID), false, func(ctx context.Context) (*models.Message, error) {
+		if s.direct() && p.InlineMessageID == "" { // an inline message's answer is true, not a message
+			var m posted
+			if err := s.post(ctx, "editMessageText", p, &m); err != nil {
+				return nil, err
+			}
+			return m.message(), nil
+		}
 		return s.b.EditMessageText(ctx, p)
 	})
 }
@@ -300,6 +319,11 @@ func (s *Sender) EditMessageText(ctx context.Context, p *bot.EditMessageTextPara
 // AnswerCallbackQuery stops the spinner on a pressed button.
 func (s *Sender) AnswerCallbackQuery(ctx context.Context, p *bot.AnswerCallbackQueryParams) error {
 	_, err := do(ctx, s, "answerCallbackQuery", 0, false, func(ctx context.Context) (bool, error) {
+		if s.direct() {
+			var ok bool
+			err := s.post(ctx, "answerCallbackQuery", p, &ok)
+			return ok, err
+		}
 		return s.b.AnswerCallbackQuery(ctx, p)
 	})
 	return err

@@ -26,6 +26,9 @@ func newSender(t *testing.T, fake *telegramtest.Server, opt telegram.SenderOptio
 		t.Fatal(err)
 	}
 	opt.Token = token
+	// Messages are posted as JSON, the rest through the library: both
+	// paths meet the fake here.
+	opt.APIURL, opt.Client = fake.URL, telegram.StatusClient{Client: fakeClient()}
 	return telegram.NewSender(client, opt)
 }
 
