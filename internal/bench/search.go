@@ -96,7 +96,7 @@ func (s *Search) Run(ctx context.Context, env *Env) ([]Result, error) {
 	speed50, speed95 := float64(n50)/float64(p50), float64(n95)/float64(p95)
 	ok := p95 < 5*time.Millisecond && min(speed50, speed95) >= 20
 	notes := fmt.Sprintf("%s offers × 12 languages (offergen, BulkLoad); %d of %d queries run (offergen.Queries: the quality set, %d synthetic typos), "+
-		"%d naive scans of every %dth; OfferStore.List, first page of 5",
+		"%d naive scans of every %dth; OfferStore.List (the store itself: the bot's result cache is not in the way), first page of 5",
 		thousands(offers), len(lat), len(qs), typos, len(naive), step)
 	if len(lat) < len(qs) {
 		notes += fmt.Sprintf("; stopped after %s", budget)

@@ -62,6 +62,8 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 		nbGetUpdates       int
 		echoCPU, nbCPU     cpuUse
 		cuts               []string
+		cacheHits          int64
+		cacheMisses        int64
 	)
 	for round := 1; round <= rounds; round++ {
 		var (
@@ -85,6 +87,7 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 		violations += echo.violations + nb.violations
 		nbViol += nb.violations
 		nbGetUpdates += nb.polls
+		cacheHits, cacheMisses = cacheHits+nb.cacheHits, cacheMisses+nb.cacheMisses
 		echoCPU, nbCPU = echoCPU.add(echo.cpu), nbCPU.add(nb.cpu)
 		env.Progressf("updates: round %d/%d: echo bot %.0f updates/s (CPU/update %s, busy %s), netzbot %.0f updates/s (CPU/update %s, busy %s): %s", round, rounds,
 			echo.res.perSecond(), echo.cpu.perOp(echo.res.updates), echo.cpu.busy(), nb.res.perSecond(), nb.cpu.perOp(nb.res.updates), nb.cpu.busy(),
@@ -106,9 +109,12 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 
 	notes := fmt.Sprintf("%s, each waiting for the reply before the next; median of %d rounds (ratios %s); "+
 		"CPU per update (this process: bot, fake API and users; + PostgreSQL) netzbot %s, echo %s; "+
-		"netzbot read %.0f updates per getUpdates and made %.2f answering calls per update; sender and per-user flood limits lifted (scenario 3 has the sender's)",
+		"netzbot read %.0f updates per getUpdates and made %.2f answering calls per update; "+
+		"its offer cache (each round starts cold) answered %.0f%% of %s result pages, cards and suggestions from memory; "+
+		"sender and per-user flood limits lifted (scenario 3 has the sender's)",
 		t.describe(), rounds, formatRatios(ratios), nbCPU.perOp(nbAll.updates), echoCPU.perOp(echoAll.updates),
-		float64(nbAll.updates)/float64(max(nbGetUpdates, 1)), 1+float64(nbAll.extra)/float64(max(nbAll.updates, 1)))
+		float64(nbAll.updates)/float64(max(nbGetUpdates, 1)), 1+float64(nbAll.extra)/float64(max(nbAll.updates, 1)),
+		100*float64(cacheHits)/float64(max(cacheHits+cacheMisses, 1)), thousands(int(cacheHits+cacheMisses)))
 	if len(cuts) > 0 {
 		notes += fmt.Sprintf("; stopped after %s with fewer updates answered (%s)", env.budget(), strings.Join(cuts, "; "))
 	}
@@ -163,6 +169,9 @@ type contender struct {
 	violations int
 	polls      int // getUpdates requests during the measurement
 	cpu        cpuUse
+	// cacheHits and cacheMisses are netzbot's offer cache lookups (pages,
+	// cards, suggestions) answered from memory and from the database.
+	cacheHits, cacheMisses int64
 }
 
 // measure drives t against fake, sampling CPU use around it.
@@ -267,7 +276,7 @@ func runNetzbot(ctx context.Context, env *Env, t *traffic) (contender, error) {
 		return contender{}, err
 	}
 	defer fake.Close()
-	_, stop, err := startNetzbot(ctx, env, fake, pool, func(o *app.Options) {
+	a, stop, err := startNetzbot(ctx, env, fake, pool, func(o *app.Options) {
 		o.Limits = unlimited
 		// Users here type faster than people do; the per-user flood
 		// limit still runs, but does not bind.
@@ -280,5 +289,9 @@ func runNetzbot(ctx context.Context, env *Env, t *traffic) (contender, error) {
 	if err := warmUp(ctx, fake, w, 999_000_001); err != nil {
 		return contender{}, fmt.Errorf("warm-up: %w", err)
 	}
-	return measure(ctx, env, fake, w, t)
+	h0, m0 := a.Offers.Stats()
+	c, err := measure(ctx, env, fake, w, t)
+	h1, m1 := a.Offers.Stats()
+	c.cacheHits, c.cacheMisses = h1-h0, m1-m0
+	return c, err
 }
