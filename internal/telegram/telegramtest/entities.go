@@ -130,6 +130,12 @@ func parseHTML(text string) (string, []entity, error) {
 		stack    []openTag
 		entities []entity
 	)
+	// Sized up front: the plain text is never longer than the markup, and
+	// every entity needs an end tag.
+	out.Grow(len(text))
+	if n := strings.Count(text, "</"); n > 0 {
+		entities = make([]entity, 0, n)
+	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c == '&' {
@@ -143,12 +149,17 @@ func parseHTML(text string) (string, []entity, error) {
 			continue
 		}
 		if c != '<' {
-			r, n := utf8.DecodeRuneInString(text[i:])
-			if r == utf8.RuneError && n == 1 {
+			// Plain text up to the next tag or entity, in one piece.
+			n := strings.IndexAny(text[i:], "<&")
+			if n < 0 {
+				n = len(text) - i
+			}
+			run := text[i : i+n]
+			if !utf8.ValidString(run) {
 				return "", nil, parseErrorf("Strings must be encoded in UTF-8")
 			}
-			out.WriteString(text[i : i+n])
-			pos += utf16Len(text[i : i+n])
+			out.WriteString(run)
+			pos += utf16Len(run)
 			i += n
 			continue
 		}
@@ -186,7 +197,7 @@ func parseHTML(text string) (string, []entity, error) {
 		if _, ok := htmlTags[name]; !ok {
 			return "", nil, parseErrorf("Unsupported start tag \"%s\" at byte offset %d", name, begin)
 		}
-		attrs := map[string]string{}
+		var attrs map[string]string // made for the first attribute
 		for {
 			for i < len(text) && isSpaceByte(text[i]) {
 				i++
@@ -208,6 +219,9 @@ func parseHTML(text string) (string, []entity, error) {
 			}
 			for i < len(text) && isSpaceByte(text[i]) {
 				i++
+			}
+			if attrs == nil {
+				attrs = map[string]string{}
 			}
 			if i >= len(text) || text[i] != '=' {
 				attrs[attr] = ""
@@ -251,6 +265,9 @@ func parseHTML(text string) (string, []entity, error) {
 	}
 	if len(stack) > 0 {
 		return "", nil, parseErrorf("Can't find end tag corresponding to start tag \"%s\"", stack[len(stack)-1].name)
+	}
+	if len(entities) == 0 {
+		entities = nil // none is nil, not empty (see sameEntities)
 	}
 	return out.String(), sortEntities(entities), nil
 }
@@ -300,6 +317,9 @@ func tagEntity(t openTag, end int, outer []openTag) (entity, bool) {
 		if len(outer) > 0 && outer[len(outer)-1].name == "pre" {
 			// <pre><code class="language-x"> is one pre entity with a language.
 			if lang, ok := strings.CutPrefix(t.attrs["class"], "language-"); ok {
+				if outer[len(outer)-1].attrs == nil {
+					outer[len(outer)-1].attrs = map[string]string{}
+				}
 				outer[len(outer)-1].attrs[preLangKey] = lang
 			}
 			return e, false

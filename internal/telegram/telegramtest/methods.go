@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,9 +69,13 @@ func notImplemented(*Server, *callCtx) (any, *apiError) {
 // loaded only its methods exist (as on Telegram, others are 404); without
 // it, the methods the fake implements.
 func (s *Server) lookup(name string) (handlerFunc, string) {
-	lower := strings.ToLower(name)
 	if s.spec != nil {
-		m := s.spec.byLower[lower]
+		// Clients spell names canonically; lower-casing (an allocation)
+		// is only needed for the odd one that doesn't.
+		m := s.spec.Methods[name]
+		if m == nil {
+			m = s.spec.byLower[strings.ToLower(name)]
+		}
 		if m == nil {
 			return nil, ""
 		}
@@ -82,7 +87,7 @@ func (s *Server) lookup(name string) (handlerFunc, string) {
 		}
 		return notImplemented, m.Name
 	}
-	canonical, ok := handlersLower[lower]
+	canonical, ok := handlersLower[strings.ToLower(name)]
 	if !ok {
 		return nil, ""
 	}
@@ -118,7 +123,7 @@ func (s *Server) getMe(c *callCtx) (any, *apiError) {
 // takes the explicit entities.
 func textOf(c *callCtx, field, entitiesField string) (string, []entity) {
 	raw := c.str(field)
-	plain, ents, err := parseText(raw, c.str("parse_mode"))
+	plain, ents, err := c.req.parseText(raw, c.str("parse_mode"))
 	if err != nil {
 		return raw, nil
 	}
@@ -144,8 +149,8 @@ func (s *Server) newBotMessage(c *callCtx, kind string, build func(m *storedMsg)
 	m.msg.FromBot = true
 	m.msg.Date = c.now
 	m.msg.ParseMode = c.str("parse_mode")
-	if rm := c.str("reply_markup"); rm != "" {
-		m.markup, m.markupKey = normalizeInlineMarkup(rm)
+	if c.str("reply_markup") != "" {
+		m.keyboard, m.markupKey = normalizeInlineMarkup(c.req)
 	}
 	build(m)
 	ch.add(m)
@@ -271,6 +276,13 @@ func (s *Server) editTarget(c *callCtx) (*chatState, *storedMsg, *apiError) {
 	return ch, m, nil
 }
 
+// sameEntities is whether two entity lists have the same JSON encoding,
+// without encoding them: the same entities in the same order, and nil
+// ("null") apart from an empty list ("[]").
+func sameEntities(a, b []entity) bool {
+	return (a == nil) == (b == nil) && slices.Equal(a, b)
+}
+
 const notModified = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
 
 func (s *Server) editMessageText(c *callCtx) (any, *apiError) {
@@ -283,12 +295,12 @@ func (s *Server) editMessageText(c *callCtx) (any, *apiError) {
 	}
 	text, ents := textOf(c, "text", "entities")
 	// Without reply_markup Telegram drops the inline keyboard.
-	var markup any
+	var keyboard [][]Button
 	var key string
-	if rm := c.str("reply_markup"); rm != "" {
-		markup, key = normalizeInlineMarkup(rm)
+	if c.str("reply_markup") != "" {
+		keyboard, key = normalizeInlineMarkup(c.req)
 	}
-	if text == m.msg.Text && compactJSON(ents) == compactJSON(m.entities) && key == m.markupKey {
+	if text == m.msg.Text && sameEntities(ents, m.entities) && key == m.markupKey {
 		return nil, badRequest(notModified)
 	}
 	if aerr := s.limiter.allow(ch, false, c.now); aerr != nil {
@@ -296,7 +308,7 @@ func (s *Server) editMessageText(c *callCtx) (any, *apiError) {
 	}
 	s.limiter.record(ch, false, c.now)
 	m.msg.Text, m.msg.RawText, m.msg.ParseMode, m.entities = text, c.str("text"), c.str("parse_mode"), ents
-	m.markup, m.markupKey = markup, key
+	m.keyboard, m.markupKey = keyboard, key
 	m.msg.Edited, m.editDate = true, c.now.Unix()
 	c.call.ChatID, c.call.MessageID = ch.id, m.msg.ID
 	return ch.wireMessage(m), nil
@@ -307,10 +319,10 @@ func (s *Server) editMessageReplyMarkup(c *callCtx) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	var markup any
+	var keyboard [][]Button
 	var key string
-	if rm := c.str("reply_markup"); rm != "" {
-		markup, key = normalizeInlineMarkup(rm)
+	if c.str("reply_markup") != "" {
+		keyboard, key = normalizeInlineMarkup(c.req)
 	}
 	if key == m.markupKey {
 		return nil, badRequest(notModified)
@@ -319,7 +331,7 @@ func (s *Server) editMessageReplyMarkup(c *callCtx) (any, *apiError) {
 		return nil, aerr
 	}
 	s.limiter.record(ch, false, c.now)
-	m.markup, m.markupKey = markup, key
+	m.keyboard, m.markupKey = keyboard, key
 	m.msg.Edited, m.editDate = true, c.now.Unix()
 	c.call.ChatID, c.call.MessageID = ch.id, m.msg.ID
 	return ch.wireMessage(m), nil
@@ -366,13 +378,13 @@ func commandsKey(scope, lang string) string {
 	return scope + "|" + lang
 }
 
-// scopeName condenses a BotCommandScope JSON object to "default",
-// "all_private_chats", "chat:<id>", "chat_member:<chat>:<user>", ...
-func scopeName(v string) string {
-	if v == "" {
+// scopeName condenses the scope parameter (a BotCommandScope JSON object)
+// to "default", "all_private_chats", "chat:<id>", "chat_member:<chat>:<user>", ...
+func scopeName(req *request) string {
+	if req.params["scope"] == "" {
 		return "default"
 	}
-	x, err := decodeJSONParam(v)
+	x, err := req.jsonParam("scope")
 	obj, ok := x.(map[string]any)
 	if err != nil || !ok {
 		return "default"
@@ -392,12 +404,12 @@ func (s *Server) setMyCommands(c *callCtx) (any, *apiError) {
 	if err := json.Unmarshal([]byte(c.str("commands")), &cmds); err != nil {
 		return nil, malformed("Bad Request: can't parse commands JSON object")
 	}
-	s.commands[commandsKey(scopeName(c.str("scope")), c.str("language_code"))] = cmds
+	s.commands[commandsKey(scopeName(c.req), c.str("language_code"))] = cmds
 	return true, nil
 }
 
 func (s *Server) deleteMyCommands(c *callCtx) (any, *apiError) {
-	delete(s.commands, commandsKey(scopeName(c.str("scope")), c.str("language_code")))
+	delete(s.commands, commandsKey(scopeName(c.req), c.str("language_code")))
 	return true, nil
 }
 

@@ -39,7 +39,7 @@ func checkProse(method string, req *request) *apiError {
 	p := req.params
 	switch method {
 	case "sendMessage":
-		if aerr := checkText(p["text"], p["parse_mode"], false); aerr != nil {
+		if aerr := checkText(req, p["text"], p["parse_mode"], false); aerr != nil {
 			return aerr
 		}
 	case "editMessageText":
@@ -47,12 +47,12 @@ func checkProse(method string, req *request) *apiError {
 			return malformed("Bad Request: message text is empty")
 		}
 		if _, ok := p["text"]; ok {
-			if aerr := checkText(p["text"], p["parse_mode"], false); aerr != nil {
+			if aerr := checkText(req, p["text"], p["parse_mode"], false); aerr != nil {
 				return aerr
 			}
 		}
 	case "sendDocument":
-		if aerr := checkText(p["caption"], p["parse_mode"], true); aerr != nil {
+		if aerr := checkText(req, p["caption"], p["parse_mode"], true); aerr != nil {
 			return aerr
 		}
 	case "answerCallbackQuery":
@@ -60,7 +60,7 @@ func checkProse(method string, req *request) *apiError {
 			return malformed(fmt.Sprintf("Bad Request: MESSAGE_TOO_LONG: callback answer text is longer than %d characters", maxCallbackAnswerLen))
 		}
 	case "setMyCommands":
-		if aerr := checkCommands(p["commands"]); aerr != nil {
+		if aerr := checkCommands(req); aerr != nil {
 			return aerr
 		}
 		if lc, ok := p["language_code"]; ok && lc != "" && !langCodeRE.MatchString(lc) {
@@ -94,8 +94,8 @@ func checkProse(method string, req *request) *apiError {
 			}
 		}
 	}
-	if rm, ok := p["reply_markup"]; ok {
-		if aerr := checkMarkup(rm); aerr != nil {
+	if _, ok := p["reply_markup"]; ok {
+		if aerr := checkMarkup(req); aerr != nil {
 			return aerr
 		}
 	}
@@ -104,8 +104,8 @@ func checkProse(method string, req *request) *apiError {
 
 // checkText parses text like Telegram (so malformed markup is refused) and
 // measures what remains: 1-4096 characters for text, 0-1024 for captions.
-func checkText(text, mode string, caption bool) *apiError {
-	plain, _, err := parseText(text, mode)
+func checkText(req *request, text, mode string, caption bool) *apiError {
+	plain, _, err := req.parseText(text, mode)
 	if err != nil {
 		if err == errUnsupportedParseMode {
 			return malformed("Bad Request: unsupported parse_mode")
@@ -140,8 +140,8 @@ func checkLatLon(lat, lon string) *apiError {
 	return nil
 }
 
-func checkCommands(v string) *apiError {
-	x, err := decodeJSONParam(v)
+func checkCommands(req *request) *apiError {
+	x, err := req.jsonParam("commands")
 	if err != nil {
 		return nil // the schema check reports it
 	}
@@ -182,8 +182,8 @@ var inlineActions = []string{
 	"copy_text", "callback_game", "pay",
 }
 
-func checkMarkup(v string) *apiError {
-	x, err := decodeJSONParam(v)
+func checkMarkup(req *request) *apiError {
+	x, err := req.jsonParam("reply_markup")
 	if err != nil {
 		return nil // the schema check reports it
 	}

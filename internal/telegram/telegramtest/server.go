@@ -277,8 +277,10 @@ func (e *apiError) body() []byte {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	h := w.Header()
+	// Keys in canonical form, as Set would make them, without its work.
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -298,6 +300,14 @@ func splitPath(p string) (token, method string, ok bool) {
 
 const maxBody = 50 << 20 // Telegram's upload limit for bots
 
+// bodyBuffers recycles request body buffers. Nothing keeps a body once it
+// is decoded (parameters and files are copies), and reading each into a
+// fresh, repeatedly grown slice was a visible cost of small requests.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody keeps upload-sized buffers out of the pool.
+const maxPooledBody = 1 << 20
+
 // parseHTTPRequest decodes query string and body (multipart, urlencoded or
 // JSON) into string parameters and uploaded files.
 func parseHTTPRequest(r *http.Request) (*request, *apiError) {
@@ -307,28 +317,40 @@ func parseHTTPRequest(r *http.Request) (*request, *apiError) {
 			req.params[k] = v
 		}
 	}
-	for k, vs := range r.URL.Query() {
-		if len(vs) > 0 {
-			set(k, vs[0])
+	if r.URL.RawQuery != "" {
+		for k, vs := range r.URL.Query() {
+			if len(vs) > 0 {
+				set(k, vs[0])
+			}
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, maxBody+1)); err != nil {
 		return nil, &apiError{code: 400, desc: "Bad Request: can't read request body"}
 	}
+	body := buf.Bytes()
 	if len(body) > maxBody {
 		return nil, &apiError{code: 413, desc: "Request Entity Too Large"}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return req, nil
 	}
-	ct, ctParams, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct, boundary, err := mediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, malformed("Bad Request: unsupported Content-Type of the request body")
 	}
 	switch ct {
 	case "multipart/form-data":
-		mr := multipart.NewReader(bytes.NewReader(body), ctParams["boundary"])
+		if parseSimpleForm(body, boundary, set) {
+			break
+		}
+		mr := multipart.NewReader(bytes.NewReader(body), boundary)
 		for {
 			part, err := mr.NextPart()
 			if err == io.EOF {
@@ -359,7 +381,7 @@ func parseHTTPRequest(r *http.Request) (*request, *apiError) {
 			}
 		}
 	case "application/json":
-		if err := flattenJSON(body, set); err != nil {
+		if err := flattenJSON(body, set, req); err != nil {
 			return nil, malformed("Bad Request: can't parse JSON encoded request")
 		}
 	default:
@@ -368,18 +390,121 @@ func parseHTTPRequest(r *http.Request) (*request, *apiError) {
 	return req, nil
 }
 
+// mediaType is mime.ParseMediaType of a Content-Type header, reduced to the
+// media type and the boundary parameter. The two headers clients send are
+// recognised without it: its allocations were a visible cost of small
+// requests.
+func mediaType(header string) (typ, boundary string, err error) {
+	if header == "application/json" {
+		return header, "", nil
+	}
+	if b, ok := strings.CutPrefix(header, "multipart/form-data; boundary="); ok && b != "" && isSimpleFieldName([]byte(b)) {
+		return "multipart/form-data", b, nil
+	}
+	typ, params, err := mime.ParseMediaType(header)
+	return typ, params["boundary"], err
+}
+
+// parseSimpleForm reads a multipart/form-data body of plain fields in the
+// exact shape Go's multipart.Writer (and so go-telegram/bot) writes them:
+//
+//	--B\r\nContent-Disposition: form-data; name="N"\r\n\r\nVALUE\r\n ... --B--\r\n
+//
+// with simple names and boundary, and no value containing the boundary.
+// For such bodies it gives the fields multipart.Reader gives, at a fraction
+// of the cost (the Reader's buffers and per-part MIME headers were the
+// biggest cost of small requests). It returns false, having called set for
+// nothing, for any other body, file uploads included; the caller then uses
+// multipart.Reader, so unusual bodies are read, or refused, exactly as
+// before.
+func parseSimpleForm(body []byte, boundary string, set func(k, v string)) bool {
+	if boundary == "" || !isSimpleFieldName([]byte(boundary)) {
+		return false
+	}
+	type field struct{ name, value []byte }
+	var buf [16]field
+	fields := buf[:0]
+	var (
+		delim  = []byte("\r\n--" + boundary) // ends a value
+		dashB  = delim[2:]                   // starts a delimiter line
+		bound  = delim[4:]
+		header = []byte("Content-Disposition: form-data; name=\"")
+		crlf   = []byte("\r\n")
+	)
+	rest, ok := bytes.CutPrefix(body, dashB)
+	if !ok {
+		return false
+	}
+	if rest, ok = bytes.CutPrefix(rest, crlf); !ok {
+		return false
+	}
+	for {
+		if rest, ok = bytes.CutPrefix(rest, header); !ok {
+			return false
+		}
+		end := bytes.IndexByte(rest, '"')
+		if end <= 0 || !isSimpleFieldName(rest[:end]) {
+			return false
+		}
+		name := rest[:end]
+		if rest, ok = bytes.CutPrefix(rest[end+1:], []byte("\r\n\r\n")); !ok {
+			return false
+		}
+		end = bytes.Index(rest, delim)
+		// The Reader has special cases for a boundary inside a value
+		// (at its very start, or not followed by CRLF or "--"); leave
+		// those to it.
+		if end < 0 || bytes.Contains(rest[:end], bound) {
+			return false
+		}
+		fields = append(fields, field{name, rest[:end]})
+		rest = rest[end+len(delim):]
+		if rest, ok = bytes.CutPrefix(rest, crlf); ok {
+			continue // the next part
+		}
+		if rest, ok = bytes.CutPrefix(rest, []byte("--")); !ok || len(rest) > 0 && !bytes.Equal(rest, crlf) {
+			return false
+		}
+		for _, f := range fields {
+			set(string(f.name), string(f.value))
+		}
+		return true
+	}
+}
+
+// isSimpleFieldName is whether a form field name needs no quoting or
+// escaping in a Content-Disposition header (Bot API parameter names do
+// not), or a boundary none in a Content-Type header.
+func isSimpleFieldName(name []byte) bool {
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
 // flattenJSON turns a JSON object body into string parameters the way the
 // Bot API server does: scalars become their text, objects and arrays their
-// JSON, null is dropped.
-func flattenJSON(body []byte, set func(k, v string)) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var obj map[string]any
-	if err := dec.Decode(&obj); err != nil {
-		return err
-	}
-	if obj == nil {
-		return errors.New("not an object")
+// JSON, null is dropped. If req is not nil, the objects and arrays are also
+// remembered as decoded (request.json), so that they are not decoded again
+// from the text they were just turned into.
+func flattenJSON(body []byte, set func(k, v string), req *request) error {
+	// The fast decoder declines what follows the object, which a Decoder
+	// into a map ignores: that, and anything else it declines, gets the
+	// Decoder's verdict.
+	x, ok := fastDecodeJSON(string(body))
+	obj, isObj := x.(map[string]any)
+	if !ok || !isObj {
+		obj = nil
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&obj); err != nil {
+			return err
+		}
+		if obj == nil {
+			return errors.New("not an object")
+		}
 	}
 	for k, v := range obj {
 		switch x := v.(type) {
@@ -391,7 +516,14 @@ func flattenJSON(body []byte, set func(k, v string)) error {
 		case bool:
 			set(k, strconv.FormatBool(x))
 		default:
-			set(k, compactJSON(x))
+			src := string(appendCanonical(nil, x)) // compactJSON(x)
+			set(k, src)
+			if req != nil {
+				if req.decoded == nil {
+					req.decoded = map[string]*jsonValue{}
+				}
+				req.decoded[k] = &jsonValue{src: src, val: x, strict: true}
+			}
 		}
 	}
 	return nil
@@ -421,17 +553,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	call := Call{Method: canonical}
-	if aerr := s.check(canonical, req); aerr != nil {
-		s.mu.Lock()
-		s.describe(&call, req)
-		s.mu.Unlock()
+	aerr = s.check(canonical, req)
+	s.describe(&call, req)
+	s.mu.Lock()
+	s.describeCallback(&call, req)
+	var f *Fault
+	if aerr == nil {
+		f = s.takeFault(canonical, call.ChatID)
+	}
+	s.mu.Unlock()
+	if aerr != nil {
 		s.reject(w, canonical, aerr, &call, req)
 		return
 	}
-	s.mu.Lock()
-	s.describe(&call, req)
-	f := s.takeFault(canonical, call.ChatID)
-	s.mu.Unlock()
 	if f != nil {
 		s.log.Debug("telegramtest: injecting fault", "method", canonical, "chat", call.ChatID, "code", f.Code, "drop", f.Drop)
 		if f.Delay > 0 {
@@ -458,30 +592,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var (
 		result any
+		raw    json.RawMessage // result's JSON
 		status = 200
 	)
 	if canonical == "getUpdates" {
-		result, aerr = s.getUpdates(r.Context(), req)
+		var updates []json.RawMessage
+		updates, aerr = s.getUpdates(r.Context(), req)
+		if aerr == nil {
+			result, raw = updates, joinRaw(updates)
+		}
 	} else {
-		result, aerr = s.execute(h, token, req, &call)
-	}
-	if aerr != nil {
-		status = aerr.code
+		result, raw, aerr = s.execute(h, token, req, &call)
 	}
 	var body []byte
-	if aerr != nil {
-		body = aerr.body()
-	} else {
-		raw, err := json.Marshal(result)
-		if err != nil {
-			aerr = &apiError{code: 500, desc: "Internal Server Error"}
-			body, status = aerr.body(), 500
+	switch {
+	case aerr != nil:
+		status, body = aerr.code, aerr.body()
+	case raw == nil:
+		aerr = &apiError{code: 500, desc: "Internal Server Error"}
+		body, status = aerr.body(), 500
+	default:
+		if d, ok := result.(describedTrue); ok {
+			body, _ = json.Marshal(envelope{OK: true, Result: json.RawMessage("true"), Description: d.desc})
 		} else {
-			env := envelope{OK: true, Result: raw}
-			if d, ok := result.(describedTrue); ok {
-				env.Result, env.Description = json.RawMessage("true"), d.desc
-			}
-			body, _ = json.Marshal(env)
+			body = okBody(raw)
 		}
 	}
 	if aerr != nil && aerr.violation {
@@ -502,15 +636,47 @@ type describedTrue struct{ desc string }
 
 func (describedTrue) MarshalJSON() ([]byte, error) { return []byte("true"), nil }
 
-// execute runs a handler under the state lock and records the call.
-func (s *Server) execute(h handlerFunc, token string, req *request, call *Call) (any, *apiError) {
+// okBody is json.Marshal(envelope{OK: true, Result: raw}) for a raw result
+// that json.Marshal produced: that is compact already, so the envelope's
+// encoder would only copy it after scanning it once more.
+func okBody(raw json.RawMessage) []byte {
+	const head, tail = `{"ok":true,"result":`, `}`
+	b := make([]byte, 0, len(head)+len(raw)+len(tail))
+	b = append(b, head...)
+	b = append(b, raw...)
+	return append(b, tail...)
+}
+
+// joinRaw is json.Marshal of a list of values json.Marshal produced,
+// without scanning each of them again.
+func joinRaw(list []json.RawMessage) json.RawMessage {
+	n := 2
+	for _, r := range list {
+		n += len(r) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, r := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	return append(b, ']')
+}
+
+// execute runs a handler under the state lock and records the call. Next
+// to the handler's answer it returns the result's JSON, encoded once for
+// both the call record and the HTTP answer; on success raw is nil only if
+// the result could not be encoded.
+func (s *Server) execute(h handlerFunc, token string, req *request, call *Call) (result any, raw json.RawMessage, aerr *apiError) {
 	s.mu.Lock()
-	result, aerr := h(s, &callCtx{token: token, req: req, call: call, now: time.Now()})
+	result, aerr = h(s, &callCtx{token: token, req: req, call: call, now: time.Now()})
 	call.Status = 200
 	if aerr != nil {
 		call.Status, call.Description = aerr.code, aerr.desc
-	} else if raw, err := json.Marshal(result); err == nil {
-		call.Result = raw
+	} else if b, err := json.Marshal(result); err == nil {
+		raw, call.Result = b, b
 	}
 	c := *call
 	s.appendCall(c)
@@ -518,7 +684,7 @@ func (s *Server) execute(h handlerFunc, token string, req *request, call *Call) 
 	if s.opts.OnCall != nil {
 		s.opts.OnCall(c)
 	}
-	return result, aerr
+	return result, raw, aerr
 }
 
 func (s *Server) appendCall(c Call) {

@@ -13,6 +13,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/bytedance/sonic"
 )
 
 // specRelPath is where the trimmed reference lives, relative to the module root.
@@ -117,9 +120,70 @@ func loadSpec(path string) (*apiSpec, error) {
 // request is a Bot API call after transport decoding. Like Telegram's own
 // server, every top-level value is a string: JSON bodies are flattened, with
 // objects and arrays kept as their JSON text.
+//
+// A request also memoises what several stages need from the same value:
+// validation, the limits in prose, the call record and the handler all
+// look at reply_markup's JSON and at the text's entities, and decoding or
+// parsing them once per request instead of up to five times is most of
+// the fake's CPU time.
 type request struct {
 	params map[string]string
 	files  map[string]*File
+
+	decoded map[string]*jsonValue // by parameter name, see jsonValue
+	texts   []parsedText          // see parseText
+}
+
+// jsonValue is a parameter's JSON text decoded once. The tree (numbers as
+// json.Number) is shared by every reader and must not be modified.
+type jsonValue struct {
+	src string // the decoded text, to notice a parameter changed meanwhile
+	val any    // nil unless err is nil
+	err error  // what decodeJSONParam reports: a syntax error or trailing data
+	// strict is whether only white space follows the value, i.e. whether
+	// json.Unmarshal (stricter than a Decoder about trailing data) takes it.
+	strict bool
+}
+
+// json decodes the named parameter as JSON, once per request.
+func (r *request) json(name string) *jsonValue {
+	v := r.params[name]
+	if jv := r.decoded[name]; jv != nil && jv.src == v {
+		return jv
+	}
+	jv := decodeJSONValue(v)
+	if r.decoded == nil {
+		r.decoded = map[string]*jsonValue{}
+	}
+	r.decoded[name] = jv
+	return jv
+}
+
+// jsonParam is decodeJSONParam of the named parameter, memoised.
+func (r *request) jsonParam(name string) (any, error) {
+	jv := r.json(name)
+	return jv.val, jv.err
+}
+
+// parsedText is one memoised parseText result.
+type parsedText struct {
+	text, mode string
+	plain      string
+	entities   []entity
+	err        error
+}
+
+// parseText is the package's parseText, memoised: the prose check and the
+// handler parse the same text with the same parse_mode.
+func (r *request) parseText(text, mode string) (string, []entity, error) {
+	for _, p := range r.texts {
+		if p.text == text && p.mode == mode {
+			return p.plain, p.entities, p.err
+		}
+	}
+	plain, ents, err := parseText(text, mode)
+	r.texts = append(r.texts, parsedText{text: text, mode: mode, plain: plain, entities: ents, err: err})
+	return plain, ents, err
 }
 
 func (r *request) has(name string) bool {
@@ -158,9 +222,17 @@ func (s *apiSpec) validate(m *specEntry, req *request) string {
 			delete(req.params, name)
 		}
 	}
-	attached := map[string]bool{}
+	var attached map[string]bool
 	for _, v := range req.params {
+		// The regexp is run only where it can match: scanning every long
+		// text and keyboard with it was a visible share of each request.
+		if !strings.Contains(v, "attach://") {
+			continue
+		}
 		for _, m := range attachRE.FindAllStringSubmatch(v, -1) {
+			if attached == nil {
+				attached = map[string]bool{}
+			}
 			attached[m[1]] = true
 		}
 	}
@@ -199,7 +271,7 @@ func (s *apiSpec) validate(m *specEntry, req *request) string {
 			}
 			continue
 		}
-		if desc := s.checkFormValue(f, req.params[n], req.files); desc != "" {
+		if desc := s.checkFormValue(f, req); desc != "" {
 			return desc
 		}
 	}
@@ -235,8 +307,10 @@ func isJSONType(t string) bool {
 	return true
 }
 
-// checkFormValue validates one top-level (string) value.
-func (s *apiSpec) checkFormValue(f *specField, v string, files map[string]*File) string {
+// checkFormValue validates one top-level (string) value, the parameter f
+// of req.
+func (s *apiSpec) checkFormValue(f *specField, req *request) string {
+	v, files := req.params[f.Name], req.files
 	var best *fieldError
 	for _, t := range f.Types {
 		switch t {
@@ -267,13 +341,11 @@ func (s *apiSpec) checkFormValue(f *specField, v string, files map[string]*File)
 				return ""
 			}
 		default:
-			var x any
-			dec := json.NewDecoder(strings.NewReader(v))
-			dec.UseNumber()
-			if err := dec.Decode(&x); err != nil || dec.More() {
+			x, err := req.jsonParam(f.Name)
+			if err != nil {
 				continue
 			}
-			fe := s.checkJSON(t, x, "")
+			fe := s.checkValue(t, x, nil)
 			if fe == nil {
 				return ""
 			}
@@ -313,11 +385,47 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-// checkJSON validates a decoded JSON value against a reference type name.
+// jsonPath is where checkValue is inside a value: a chain of object keys
+// and array indexes from the parameter down, nil at the top. It is spelled
+// out ("inline_keyboard[0][1].url") only for an error: formatting a path
+// for every element checked used to cost more than the checks.
+type jsonPath struct {
+	parent  *jsonPath
+	key     string // object key, if not isIndex
+	index   int    // array index, if isIndex
+	isIndex bool
+}
+
+func (p *jsonPath) String() string {
+	if p == nil {
+		return ""
+	}
+	if p.isIndex {
+		return p.parent.String() + "[" + strconv.Itoa(p.index) + "]"
+	}
+	return joinPath(p.parent.String(), p.key)
+}
+
+// pathDepth ranks errors by how deep they are: a mismatch deep inside a
+// union member explains the failure better than one at its top.
+func pathDepth(path string) int {
+	return strings.Count(path, ".") + strings.Count(path, "[") + 1
+}
+
+// checkJSON validates a decoded JSON value against a reference type name;
+// path prefixes the location in errors ("" at the top).
 func (s *apiSpec) checkJSON(t string, v any, path string) *fieldError {
-	depth := strings.Count(path, ".") + strings.Count(path, "[") + 1
+	if path == "" {
+		return s.checkValue(t, v, nil)
+	}
+	return s.checkValue(t, v, &jsonPath{key: path})
+}
+
+// checkValue is checkJSON below the top: path is where v is.
+func (s *apiSpec) checkValue(t string, v any, path *jsonPath) *fieldError {
 	mismatch := func() *fieldError {
-		return &fieldError{path: path, msg: fmt.Sprintf("must be %s", t), score: 2*depth + 1}
+		p := path.String()
+		return &fieldError{path: p, msg: fmt.Sprintf("must be %s", t), score: 2*pathDepth(p) + 1}
 	}
 	if elem, ok := strings.CutPrefix(t, "Array of "); ok {
 		arr, ok := v.([]any)
@@ -325,7 +433,7 @@ func (s *apiSpec) checkJSON(t string, v any, path string) *fieldError {
 			return mismatch()
 		}
 		for i, x := range arr {
-			if fe := s.checkJSON(elem, x, fmt.Sprintf("%s[%d]", path, i)); fe != nil {
+			if fe := s.checkValue(elem, x, &jsonPath{parent: path, index: i, isIndex: true}); fe != nil {
 				return fe
 			}
 		}
@@ -357,12 +465,12 @@ func (s *apiSpec) checkJSON(t string, v any, path string) *fieldError {
 	}
 	e := s.Types[t]
 	if e == nil {
-		return &fieldError{path: path, msg: fmt.Sprintf("unknown type %s in the reference", t), score: 0}
+		return &fieldError{path: path.String(), msg: fmt.Sprintf("unknown type %s in the reference", t), score: 0}
 	}
 	if len(e.Subtypes) > 0 {
 		var best *fieldError
 		for _, sub := range e.Subtypes {
-			fe := s.checkJSON(sub, v, path)
+			fe := s.checkValue(sub, v, path)
 			if fe == nil {
 				return nil
 			}
@@ -377,63 +485,283 @@ func (s *apiSpec) checkJSON(t string, v any, path string) *fieldError {
 	if len(e.Fields) == 0 {
 		return nil // e.g. CallbackGame: a placeholder object
 	}
-	keys := make([]string, 0, len(obj))
+	// Errors name the alphabetically first offending key. Keys are only
+	// sorted once there is an error to name: valid objects, nearly all of
+	// them, need no order.
 	for k := range obj {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
 		if _, ok := e.fields[k]; !ok {
-			return &fieldError{path: joinPath(path, k), msg: fmt.Sprintf("unknown field of %s", t), score: 2 * depth}
+			for _, k := range sortedKeys(obj) {
+				if _, ok := e.fields[k]; !ok {
+					p := path.String()
+					return &fieldError{path: joinPath(p, k), msg: fmt.Sprintf("unknown field of %s", t), score: 2 * pathDepth(p)}
+				}
+			}
 		}
 	}
 	for _, f := range e.Fields {
 		x, present := obj[f.Name]
 		if f.discriminator != "" && present && x != f.discriminator {
-			return &fieldError{path: joinPath(path, f.Name), msg: fmt.Sprintf("must be %q for %s", f.discriminator, t), score: 2 * depth}
+			p := path.String()
+			return &fieldError{path: joinPath(p, f.Name), msg: fmt.Sprintf("must be %q for %s", f.discriminator, t), score: 2 * pathDepth(p)}
 		}
 		if f.Required && (!present || x == nil) {
-			return &fieldError{path: joinPath(path, f.Name), msg: fmt.Sprintf("required field of %s is missing", t), score: 2*depth + 1}
+			p := path.String()
+			return &fieldError{path: joinPath(p, f.Name), msg: fmt.Sprintf("required field of %s is missing", t), score: 2*pathDepth(p) + 1}
 		}
 	}
-	for _, k := range keys {
-		x := obj[k]
-		if x == nil {
-			continue // JSON null: treated as absent
-		}
-		f := e.fields[k]
-		var best *fieldError
-		matched := false
-		for _, ft := range f.Types {
-			fe := s.checkJSON(ft, x, joinPath(path, k))
-			if fe == nil {
-				matched = true
-				break
+	for k, x := range obj {
+		if s.checkField(e, k, x, path) != nil {
+			// checkField is pure, so the sorted pass fails too, and
+			// reports the first key in order as it always did.
+			for _, k := range sortedKeys(obj) {
+				if fe := s.checkField(e, k, obj[k], path); fe != nil {
+					return fe
+				}
 			}
-			best = pickError(best, fe)
-		}
-		if !matched {
-			if best == nil {
-				best = &fieldError{path: joinPath(path, k), msg: "has no allowed type", score: 2 * depth}
-			}
-			return best
 		}
 	}
 	return nil
 }
 
+// checkField checks the value x of the known field k of an object of
+// type e at path.
+func (s *apiSpec) checkField(e *specEntry, k string, x any, path *jsonPath) *fieldError {
+	if x == nil {
+		return nil // JSON null: treated as absent
+	}
+	f := e.fields[k]
+	sub := &jsonPath{parent: path, key: k}
+	var best *fieldError
+	for _, ft := range f.Types {
+		fe := s.checkValue(ft, x, sub)
+		if fe == nil {
+			return nil
+		}
+		best = pickError(best, fe)
+	}
+	if best == nil {
+		p := path.String()
+		best = &fieldError{path: joinPath(p, k), msg: "has no allowed type", score: 2 * pathDepth(p)}
+	}
+	return best
+}
+
+func sortedKeys(obj map[string]any) []string {
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // decodeJSONParam parses a top-level JSON-valued parameter for inspection.
+// Within a request use request.jsonParam, which decodes each value once.
 func decodeJSONParam(v string) (any, error) {
-	var x any
+	jv := decodeJSONValue(v)
+	return jv.val, jv.err
+}
+
+var errTrailingData = errors.New("trailing data")
+
+// decodeJSONValue decodes v as json.Decoder with UseNumber does, and tells
+// what follows the value (see jsonValue).
+func decodeJSONValue(v string) *jsonValue {
+	if x, ok := fastDecodeJSON(v); ok {
+		return &jsonValue{src: v, val: x, strict: true}
+	}
+	return stdDecodeJSON(v)
+}
+
+// stdDecodeJSON is decodeJSONValue by encoding/json itself, for the input
+// fastDecodeJSON leaves to it.
+func stdDecodeJSON(v string) *jsonValue {
+	jv := &jsonValue{src: v}
 	dec := json.NewDecoder(strings.NewReader(v))
 	dec.UseNumber()
+	var x any
 	if err := dec.Decode(&x); err != nil {
-		return nil, err
+		jv.err = err
+		return jv
 	}
+	jv.strict = strings.TrimLeft(v[dec.InputOffset():], " \t\r\n") == ""
 	if dec.More() {
-		return nil, errors.New("trailing data")
+		jv.err = errTrailingData
+		return jv
 	}
-	return x, nil
+	jv.val = x
+	return jv
+}
+
+// sonicJSON decodes as json.Decoder with UseNumber does. ValidateString
+// makes invalid UTF-8 and control characters in strings an error, which
+// encoding/json would replace by U+FFFD or reject itself.
+var sonicJSON = sonic.Config{UseNumber: true, ValidateString: true}.Froze()
+
+// fastDecodeJSON decodes s, one JSON value with nothing but white space
+// around it, into the tree json.Decoder with UseNumber makes
+// (map[string]any, []any, string, json.Number, bool, nil; sonic's numbers
+// are encoding/json's json.Number). It uses bytedance/sonic, nearly twice
+// as fast as encoding/json, which was the largest cost left per request.
+// Strings without escapes are substrings of s, not copies. It declines
+// (ok false) anything else: syntax errors, data after the value, invalid
+// UTF-8, nesting deeper than sonic allows. Callers then use encoding/json,
+// so such input is judged, and described in errors, exactly as before.
+func fastDecodeJSON(s string) (x any, ok bool) {
+	if err := sonicJSON.UnmarshalFromString(s, &x); err != nil {
+		return nil, false
+	}
+	return x, true
+}
+
+// plainJSON is what json.Unmarshal into an interface would have made of the
+// text x was decoded from: x itself if it holds no number, else a copy with
+// numbers as float64. It fails where Unmarshal fails, on a number beyond
+// float64.
+func plainJSON(x any) (any, bool) {
+	if !hasNumber(x) {
+		return x, true
+	}
+	return floatJSON(x)
+}
+
+func hasNumber(x any) bool {
+	switch v := x.(type) {
+	case map[string]any:
+		for _, e := range v {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	case json.Number:
+		return true
+	}
+	return false
+}
+
+// floatJSON is plainJSON's copy.
+func floatJSON(x any) (any, bool) {
+	switch v := x.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			c, ok := floatJSON(e)
+			if !ok {
+				return nil, false
+			}
+			m[k] = c
+		}
+		return m, true
+	case []any:
+		a := make([]any, len(v))
+		for i, e := range v {
+			c, ok := floatJSON(e)
+			if !ok {
+				return nil, false
+			}
+			a[i] = c
+		}
+		return a, true
+	case json.Number:
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return nil, false
+		}
+		return f, true
+	}
+	return x, true
+}
+
+// appendCanonical appends compactJSON(x) for a tree the JSON decoder made
+// (maps, slices, strings, json.Number, bool, nil): compact, object keys in
+// order, no HTML escaping. It is hand-written because encoding/json sorts
+// map keys through reflection, slowly; whatever it cannot copy verbatim
+// goes through compactJSON itself, so the bytes are always compactJSON's.
+func appendCanonical(b []byte, x any) []byte {
+	switch v := x.(type) {
+	case map[string]any:
+		if v == nil {
+			break
+		}
+		return appendCanonicalObject(b, v, nil)
+	case []any:
+		if v == nil {
+			break
+		}
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendCanonical(b, e)
+		}
+		return append(b, ']')
+	case string:
+		return appendCanonicalString(b, v)
+	case json.Number:
+		if v != "" {
+			return append(b, v...) // the decoder only makes valid numbers
+		}
+	case bool:
+		return strconv.AppendBool(b, v)
+	case nil:
+		return append(b, "null"...)
+	}
+	return append(b, compactJSON(x)...)
+}
+
+// appendCanonicalObject appends an object as appendCanonical does, leaving
+// out the fields for which skip (if not nil) is true.
+func appendCanonicalObject(b []byte, obj map[string]any, skip func(k string, v any) bool) []byte {
+	var buf [16]string
+	keys := buf[:0]
+	for k, v := range obj {
+		if skip == nil || !skip(k, v) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCanonicalString(b, k)
+		b = append(b, ':')
+		b = appendCanonical(b, obj[k])
+	}
+	return append(b, '}')
+}
+
+func appendCanonicalString(b []byte, s string) []byte {
+	if !verbatimJSONString(s) {
+		return append(b, compactJSON(s)...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// verbatimJSONString is whether encoding/json (without HTML escaping)
+// writes s between quotes unchanged: valid UTF-8 without control
+// characters, quotes, backslashes, U+2028 or U+2029.
+func verbatimJSONString(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == '"' || c == '\\':
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s) && !strings.ContainsRune(s, '\u2028') && !strings.ContainsRune(s, '\u2029')
 }
 
 // compactJSON normalises a JSON value so two equal values compare equal.

@@ -100,8 +100,8 @@ type storedMsg struct {
 	kind      string // text, location, venue, document
 	from      wireUser
 	entities  []entity
-	markup    any    // normalised inline keyboard markup, nil if none
-	markupKey string // its canonical JSON, for "not modified" checks
+	keyboard  [][]Button // the inline keyboard, nil if none
+	markupKey string     // its canonical JSON (see normalizeInlineMarkup), "" if none
 	editDate  int64
 }
 
@@ -254,8 +254,11 @@ func (ch *chatState) wireMessage(m *storedMsg) *wireMessage {
 		w.Location = &wireLocation{Latitude: m.msg.Latitude, Longitude: m.msg.Longitude}
 		w.Venue = &wireVenue{Location: *w.Location, Title: m.msg.Title, Address: m.msg.Address}
 	}
-	if m.markup != nil {
-		w.ReplyMarkup = m.markup
+	if m.markupKey != "" {
+		// Marshal compacts a RawMessage with HTML escaping, so these are
+		// the bytes the normalised markup's map would give (see
+		// TestMarkupKeyMarshalsLikeMap), without encoding it again.
+		w.ReplyMarkup = json.RawMessage(m.markupKey)
 	}
 	return w
 }
@@ -275,8 +278,15 @@ func (s *Server) botUser(token string) wireUser {
 }
 
 // describe fills the Call fields tests look at from the raw parameters. It
-// must tolerate malformed input: it also runs for refused requests.
+// must tolerate malformed input: it also runs for refused requests. It does
+// not need the state lock; describeCallback completes it under the lock.
 func (s *Server) describe(c *Call, req *request) {
+	if id, ok := parseChatID(req.params["chat_id"]); ok {
+		c.ChatID = id
+	}
+	if c.Method == "getUpdates" {
+		return // never recorded: only the chat matters, for faults
+	}
 	var fields map[string]*specField
 	if s.spec != nil {
 		if m := s.spec.Methods[c.Method]; m != nil {
@@ -289,19 +299,13 @@ func (s *Server) describe(c *Call, req *request) {
 		if f := fields[k]; f != nil {
 			types = f.Types
 		}
-		c.Params[k] = decodeParam(types, v)
+		c.Params[k] = decodeParam(types, v, req, k)
 	}
 	for k, f := range req.files {
 		c.Params[k] = f
 	}
-	if id, ok := parseChatID(req.params["chat_id"]); ok {
-		c.ChatID = id
-	}
 	switch c.Method {
 	case "answerCallbackQuery":
-		if cb := s.callbacks[req.params["callback_query_id"]]; cb != nil {
-			c.ChatID, c.MessageID = cb.chatID, cb.messageID
-		}
 		c.Text = req.params["text"]
 	case "editMessageText", "editMessageReplyMarkup", "deleteMessage":
 		if id, err := strconv.Atoi(req.params["message_id"]); err == nil {
@@ -319,14 +323,25 @@ func (s *Server) describe(c *Call, req *request) {
 	} else if d, ok := req.params["document"]; ok {
 		c.Document = &File{FileID: d}
 	}
-	if rm, ok := req.params["reply_markup"]; ok {
-		if x, err := decodeJSONParam(rm); err == nil {
+	if _, ok := req.params["reply_markup"]; ok {
+		if x, err := req.jsonParam("reply_markup"); err == nil {
 			if obj, ok := x.(map[string]any); ok {
 				c.Keyboard = buttonsOf(obj["inline_keyboard"])
 				c.ReplyKeyboard = buttonsOf(obj["keyboard"])
 				c.RemoveKeyboard = obj["remove_keyboard"] == true
 			}
 		}
+	}
+}
+
+// describeCallback sets an answerCallbackQuery's chat and message, those
+// of the callback query it answers. Called with s.mu held.
+func (s *Server) describeCallback(c *Call, req *request) {
+	if c.Method != "answerCallbackQuery" {
+		return
+	}
+	if cb := s.callbacks[req.params["callback_query_id"]]; cb != nil {
+		c.ChatID, c.MessageID = cb.chatID, cb.messageID
 	}
 }
 
@@ -337,7 +352,9 @@ func parseChatID(v string) (int64, bool) {
 	return id, err == nil
 }
 
-func decodeParam(types []string, v string) any {
+// decodeParam decodes the parameter name of req, whose value is v, by its
+// reference types for Call.Params.
+func decodeParam(types []string, v string, req *request, name string) any {
 	guess := len(types) == 0
 	has := func(t string) bool {
 		for _, x := range types {
@@ -375,9 +392,13 @@ func decodeParam(types []string, v string) any {
 		}
 	}
 	if jsonish && (strings.HasPrefix(v, "{") || strings.HasPrefix(v, "[")) {
-		var x any
-		if err := json.Unmarshal([]byte(v), &x); err == nil {
-			return x
+		// What json.Unmarshal would give, from the request's decoded tree.
+		// It may be that tree itself: nothing else keeps it once the
+		// request is done (handlers copy what they store).
+		if jv := req.json(name); jv.err == nil && jv.strict {
+			if x, ok := plainJSON(jv.val); ok {
+				return x
+			}
 		}
 	}
 	return v
@@ -396,12 +417,7 @@ func buttonsOf(x any) [][]Button {
 		for _, c := range cells {
 			switch b := c.(type) {
 			case map[string]any:
-				btn := Button{}
-				btn.Text, _ = b["text"].(string)
-				btn.CallbackData, _ = b["callback_data"].(string)
-				btn.URL, _ = b["url"].(string)
-				btn.RequestLocation, _ = b["request_location"].(bool)
-				row = append(row, btn)
+				row = append(row, buttonOf(b))
 			case string: // reply keyboards may be plain strings
 				row = append(row, Button{Text: b})
 			}
@@ -411,11 +427,25 @@ func buttonsOf(x any) [][]Button {
 	return out
 }
 
-// normalizeInlineMarkup returns the inline keyboard as Telegram echoes it in
-// Message.reply_markup: unused button fields dropped (go-telegram/bot
-// always sends an empty copy_text), and its canonical JSON.
-func normalizeInlineMarkup(v string) (any, string) {
-	x, err := decodeJSONParam(v)
+// buttonOf reads one keyboard button object.
+func buttonOf(b map[string]any) Button {
+	btn := Button{}
+	btn.Text, _ = b["text"].(string)
+	btn.CallbackData, _ = b["callback_data"].(string)
+	btn.URL, _ = b["url"].(string)
+	btn.RequestLocation, _ = b["request_location"].(bool)
+	return btn
+}
+
+// normalizeInlineMarkup reads req's inline keyboard as Telegram echoes it
+// in Message.reply_markup, unused button fields dropped (go-telegram/bot
+// always sends an empty copy_text): its buttons, and its canonical JSON
+// (compactJSON of the normalised markup), "" if there is no inline
+// keyboard. The JSON is written straight from the decoded parameter
+// rather than by building and encoding a normalised copy, which was a
+// hot spot.
+func normalizeInlineMarkup(req *request) ([][]Button, string) {
+	x, err := req.jsonParam("reply_markup")
 	if err != nil {
 		return nil, ""
 	}
@@ -427,28 +457,32 @@ func normalizeInlineMarkup(v string) (any, string) {
 	if !ok {
 		return nil, ""
 	}
-	outRows := make([]any, 0, len(rows))
-	for _, r := range rows {
-		cells, _ := r.([]any)
-		outCells := make([]any, 0, len(cells))
-		for _, c := range cells {
-			b, ok := c.(map[string]any)
-			if !ok {
-				continue
-			}
-			nb := map[string]any{}
-			for k, v := range b {
-				if isEmptyButtonField(k, v) {
-					continue
-				}
-				nb[k] = v
-			}
-			outCells = append(outCells, nb)
+	kb := make([][]Button, 0, len(rows))
+	b := make([]byte, 0, 512)
+	b = append(b, `{"inline_keyboard":[`...)
+	for i, r := range rows {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		outRows = append(outRows, outCells)
+		b = append(b, '[')
+		cells, _ := r.([]any)
+		row := make([]Button, 0, len(cells))
+		for _, c := range cells {
+			btn, ok := c.(map[string]any)
+			if !ok {
+				continue // dropped
+			}
+			if len(row) > 0 {
+				b = append(b, ',')
+			}
+			b = appendCanonicalObject(b, btn, isEmptyButtonField)
+			row = append(row, buttonOf(btn))
+		}
+		b = append(b, ']')
+		kb = append(kb, row)
 	}
-	m := map[string]any{"inline_keyboard": outRows}
-	return m, compactJSON(m)
+	b = append(b, "]}"...)
+	return kb, string(b)
 }
 
 func isEmptyButtonField(k string, v any) bool {
@@ -470,10 +504,11 @@ func isEmptyButtonField(k string, v any) bool {
 
 func (m *storedMsg) snapshot() Message {
 	msg := m.msg
-	msg.Keyboard = buttonsOf(nil)
-	if m.markup != nil {
-		if mm, ok := m.markup.(map[string]any); ok {
-			msg.Keyboard = buttonsOf(mm["inline_keyboard"])
+	if m.keyboard != nil {
+		// A copy: the caller may modify it.
+		msg.Keyboard = make([][]Button, 0, len(m.keyboard))
+		for _, row := range m.keyboard {
+			msg.Keyboard = append(msg.Keyboard, append(make([]Button, 0, len(row)), row...))
 		}
 	}
 	return msg

@@ -38,17 +38,21 @@ func broadcast(ch *chan struct{}) {
 	*ch = make(chan struct{})
 }
 
-// push queues an update; build gets its update_id. Called with s.mu held.
+// push queues an update of type typ ("message", ...; "" to read it from
+// the update's JSON); build gets its update_id. Called with s.mu held.
 // Like Telegram, an update of a type the bot excluded with allowed_updates
 // is never created; WaitHandled reports it.
-func (s *Server) push(build func(id int64) any) int64 {
+func (s *Server) push(typ string, build func(id int64) any) int64 {
 	id := s.nextUpdateID
 	s.nextUpdateID++
 	raw, err := json.Marshal(build(id))
 	if err != nil {
 		panic(fmt.Sprintf("telegramtest: marshal update: %v", err))
 	}
-	if typ := updateType(raw); !s.wants(typ) {
+	if typ == "" {
+		typ = updateType(raw)
+	}
+	if !s.wants(typ) {
 		s.lost[id] = fmt.Errorf("telegramtest: update %d (%s) not delivered: the bot's allowed_updates %v exclude it", id, typ, s.allowed)
 		return id
 	}
@@ -86,13 +90,33 @@ func (s *Server) wants(typ string) bool {
 
 // setAllowed applies an allowed_updates parameter; absent keeps the
 // previous setting, as on Telegram.
-func (s *Server) setAllowed(v string, present bool) {
+func (s *Server) setAllowed(req *request, present bool) {
 	if !present {
 		return
 	}
+	s.allowed = allowedList(req)
+}
+
+// allowedList is json.Unmarshal of req's allowed_updates into a []string,
+// errors ignored. A plain list of strings, the usual case, is taken from
+// the decoded parameter instead of being decoded once more on every poll.
+func allowedList(req *request) []string {
+	if jv := req.json("allowed_updates"); jv.err == nil && jv.strict {
+		if arr, ok := jv.val.([]any); ok {
+			list := make([]string, len(arr))
+			for i, x := range arr {
+				if list[i], ok = x.(string); !ok {
+					break
+				}
+			}
+			if ok {
+				return list
+			}
+		}
+	}
 	var list []string
-	_ = json.Unmarshal([]byte(v), &list)
-	s.allowed = list
+	_ = json.Unmarshal([]byte(req.params["allowed_updates"]), &list)
+	return list
 }
 
 // AddUser opens the user's private chat without a message, as if they had
@@ -169,7 +193,7 @@ func (s *Server) userMessage(chatID int64, u User, kind string, build func(*stor
 	build(m)
 	ch.add(m)
 	wm := ch.wireMessage(m)
-	return s.push(func(id int64) any { return wireUpdate{UpdateID: id, Message: wm} })
+	return s.push("message", func(id int64) any { return wireUpdate{UpdateID: id, Message: wm} })
 }
 
 func (s *Server) sendText(chatID int64, u User, text string) int64 {
@@ -216,7 +240,7 @@ func (s *Server) SendCallbackIn(chatID int64, u User, messageID int, data string
 			cb.Message = wireInaccessible{Chat: ch.wire(), MessageID: messageID}
 		}
 	}
-	return s.push(func(id int64) any { return wireUpdate{UpdateID: id, CallbackQuery: cb} })
+	return s.push("callback_query", func(id int64) any { return wireUpdate{UpdateID: id, CallbackQuery: cb} })
 }
 
 // PressButton presses an inline button, found by its label or its
@@ -286,7 +310,7 @@ func (s *Server) SendUpdate(u models.Update) int64 {
 		}
 		s.callbacks[cq.ID] = st
 	}
-	return s.push(func(id int64) any {
+	return s.push("", func(id int64) any {
 		u.ID = id
 		return &u
 	})
@@ -323,7 +347,7 @@ const conflictWebhook = "Conflict: can't use getUpdates method while webhook is 
 
 // getUpdates is the long poll. It runs outside the handler lock because it
 // blocks; a newer poll terminates an older one with 409, as on Telegram.
-func (s *Server) getUpdates(ctx context.Context, req *request) (any, *apiError) {
+func (s *Server) getUpdates(ctx context.Context, req *request) ([]json.RawMessage, *apiError) {
 	offset, _ := strconv.ParseInt(req.params["offset"], 10, 64)
 	limit, err := strconv.Atoi(req.params["limit"])
 	if err != nil || limit < 1 || limit > 100 {
@@ -337,8 +361,8 @@ func (s *Server) getUpdates(ctx context.Context, req *request) (any, *apiError) 
 	if s.webhook.url != "" {
 		return nil, &apiError{code: 409, desc: conflictWebhook}
 	}
-	au, ok := req.params["allowed_updates"]
-	s.setAllowed(au, ok)
+	_, ok := req.params["allowed_updates"]
+	s.setAllowed(req, ok)
 	if s.pollCancel != nil {
 		close(s.pollCancel)
 	}
@@ -410,7 +434,7 @@ func (s *Server) setWebhook(c *callCtx) (any, *apiError) {
 	if u == s.webhook.url && c.str("secret_token") == s.webhook.secret {
 		return describedTrue{"Webhook is already set"}, nil
 	}
-	s.setAllowed(c.str("allowed_updates"), c.has("allowed_updates"))
+	s.setAllowed(c.req, c.has("allowed_updates"))
 	maxConn, err := strconv.Atoi(c.str("max_connections"))
 	if err != nil {
 		maxConn = 40
@@ -580,7 +604,7 @@ func webhookReply(body []byte) *request {
 		return nil
 	}
 	req := &request{params: map[string]string{}, files: map[string]*File{}}
-	if err := flattenJSON(body, func(k, v string) { req.params[k] = v }); err != nil {
+	if err := flattenJSON(body, func(k, v string) { req.params[k] = v }, nil); err != nil {
 		return nil
 	}
 	if req.params["method"] == "" {
@@ -604,10 +628,11 @@ func (s *Server) runWebhookReply(req *request) {
 		s.addViolation(canonical, aerr, req)
 		return
 	}
-	s.mu.Lock()
 	s.describe(&call, req)
+	s.mu.Lock()
+	s.describeCallback(&call, req)
 	s.mu.Unlock()
-	_, aerr := s.execute(h, s.opts.Token, req, &call)
+	_, _, aerr := s.execute(h, s.opts.Token, req, &call)
 	if aerr != nil {
 		s.count(canonical, aerr.code)
 		if aerr.violation {
