@@ -82,10 +82,11 @@ type App struct {
 	// with the database by WatchOfferChanges while Run runs.
 	Offers *offer.Cache
 
-	log      *slog.Logger
-	opt      Options
-	addrOnce sync.Once
-	addr     chan string
+	offerStore *postgres.OfferStore
+	log        *slog.Logger
+	opt        Options
+	addrOnce   sync.Once
+	addr       chan string
 }
 
 // New connects to Telegram (getMe checks the token) and wires the bot.
@@ -109,7 +110,8 @@ func New(ctx context.Context, opt Options) (*App, error) {
 	a.Privacy = personalData(opt.Pool)
 	a.Retention = retentionTasks(cfg, opt.Pool)
 	a.wireBooking(opt)
-	a.Offers = offer.NewCache(&postgres.OfferStore{Pool: opt.Pool}, offer.CacheOptions{})
+	a.offerStore = &postgres.OfferStore{Pool: opt.Pool}
+	a.Offers = offer.NewCache(a.offerStore, offer.CacheOptions{})
 	a.Metrics.CacheStats("offer_pages", a.Offers.Stats)
 
 	httpClient := telegram.StatusClient{Client: &http.Client{Timeout: 30 * time.Second, Transport: telegram.NewTransport()}}
@@ -259,7 +261,12 @@ func (a *App) Run(ctx context.Context) error {
 		defer func() { <-workerDone }()
 	}
 	offersDone := make(chan struct{})
-	go func() { defer close(offersDone); postgres.WatchOfferChanges(ctx, a.Pool, a.Offers, a.log) }()
+	go func() {
+		defer close(offersDone)
+		// The store's expansions first: a page is then never made from an
+		// expansion older than itself.
+		postgres.WatchOfferChanges(ctx, a.Pool, a.log, a.offerStore, a.Offers)
+	}()
 	defer func() { <-offersDone }()
 	retentionDone := make(chan struct{})
 	go func() { defer close(retentionDone); a.runRetention(ctx) }()

@@ -13,17 +13,34 @@ import (
 // the offer directory.
 const offerChannel = "netzbot_offers"
 
-// OfferCache is what WatchOfferChanges keeps in step (offer.Cache).
+// OfferCache is what WatchOfferChanges keeps in step (offer.Cache, the
+// OfferStore's expansions).
 type OfferCache interface {
 	Invalidate()
 	SetLive(live bool)
 }
 
+// cacheList invalidates several caches as one.
+type cacheList []OfferCache
+
+func (l cacheList) Invalidate() {
+	for _, c := range l {
+		c.Invalidate()
+	}
+}
+
+func (l cacheList) SetLive(live bool) {
+	for _, c := range l {
+		c.SetLive(live)
+	}
+}
+
 // WatchOfferChanges listens for changes of the offer directory on its own
-// connection (not one of the pool's) and invalidates c on each, until ctx
-// ends. c is live only while the listening connection is up: a change
-// while it is down cannot be missed, as nothing is cached then.
-func WatchOfferChanges(ctx context.Context, pool *pgxpool.Pool, c OfferCache, log *slog.Logger) {
+// connection (not one of the pool's) and invalidates caches on each, until
+// ctx ends. They are live only while the listening connection is up: a
+// change while it is down cannot be missed, as nothing is cached then.
+func WatchOfferChanges(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, caches ...OfferCache) {
+	c := cacheList(caches)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/netzbot/netzbot/internal/offer"
+	"github.com/netzbot/netzbot/internal/offer/sample"
 	"github.com/netzbot/netzbot/internal/postgres"
 )
 
@@ -18,7 +19,7 @@ func TestOfferCacheFollowsChangesFromAnyConnection(t *testing.T) {
 	c := offer.NewCache(s, offer.CacheOptions{})
 	ctx, stop := context.WithCancel(t.Context())
 	done := make(chan struct{})
-	go func() { defer close(done); postgres.WatchOfferChanges(ctx, s.Pool, c, nil) }()
+	go func() { defer close(done); postgres.WatchOfferChanges(ctx, s.Pool, nil, s, c) }()
 	defer func() { stop(); <-done }()
 	waitFor(t, "the cache to go live", c.Live)
 
@@ -82,6 +83,32 @@ func TestOfferCacheFollowsChangesFromAnyConnection(t *testing.T) {
 	} else if tx, _ := o.Text("de"); tx.Title != "Deutschkurs Neu am Abend" {
 		t.Errorf("card after the change: %q", tx.Title)
 	}
+
+	// A word no offer holds yet, searched (and its expansion kept), then
+	// imported by someone else: found.
+	unknown := q
+	unknown.Text = "Zauberflötenkurs"
+	if p, err := c.List(ctx, unknown); err != nil || p.Total != 0 {
+		t.Fatalf("before the import: %v, %v", p, err)
+	}
+	f, err := sample.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := f.Offers[0]
+	extra.ExternalID = "zauberfloete"
+	extra.Texts = map[string]offer.Text{"de": {Title: "Zauberflötenkurs für Kinder", Description: "Musik am Nachmittag.", Status: offer.StatusOriginal}}
+	f.Offers = append(f.Offers, extra)
+	if _, err := (&postgres.OfferStore{Pool: s.Pool}).Import(ctx, f, sample.Name, postgres.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the imported offer in the results", func() bool {
+		p, err := c.List(ctx, unknown)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Total == 1
+	})
 
 	// Not following changes any more: nothing is cached.
 	stop()

@@ -374,7 +374,7 @@ func (s *OfferStore) List(ctx context.Context, q offer.ListQuery) (*offer.Page, 
 // after.
 func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page, error) {
 	page := &offer.Page{Corrections: map[string]string{}}
-	ex, err := s.expand(ctx, offer.Words(q.Text))
+	ex, err := s.expandCached(ctx, offer.Words(q.Text))
 	if err != nil {
 		return nil, err
 	}

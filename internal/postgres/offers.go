@@ -34,6 +34,10 @@ type OfferStore struct {
 	// bestCandidates, if set, is how many are the best.
 	fullRanking    bool
 	bestCandidates int
+
+	// expansions keeps query expansions while changes are followed
+	// (offer_expansions.go).
+	expansions expansionCache
 }
 
 var _ offer.Store = (*OfferStore)(nil)
