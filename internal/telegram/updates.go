@@ -152,7 +152,9 @@ func (p *Poller) Run(ctx context.Context) error {
 		finished:   map[int64]bool{},
 		chats:      map[int64]*chatQueue{},
 		done:       make(chan completion, 2*pollWindow),
+		workers:    newWorkers(30 * time.Second),
 	}
+	defer w.workers.stop()
 	var (
 		backoff    time.Duration
 		notBefore  time.Time
@@ -249,6 +251,8 @@ type pollWork struct {
 	mu    sync.Mutex
 	chats map[int64]*chatQueue // chats with a running worker
 	done  chan completion
+
+	workers *workers // run the chats' work
 }
 
 type chatQueue struct {
@@ -297,11 +301,11 @@ func (w *pollWork) dispatch(updates []*models.Update, at time.Time) {
 		case q == nil:
 			q = &chatQueue{updates: []queued{{u, at}}}
 			w.chats[key] = q
-			go w.work(key, q)
+			w.workers.run(func() { w.work(key, q) })
 		case q.retryID == u.ID: // the retry itself: the chat goes on
 			q.retryID = 0
 			q.updates = append([]queued{{u, at}}, q.updates...)
-			go w.work(key, q)
+			w.workers.run(func() { w.work(key, q) })
 		default:
 			q.updates = append(q.updates, queued{u, at})
 		}
