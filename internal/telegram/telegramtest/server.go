@@ -381,7 +381,7 @@ func parseHTTPRequest(r *http.Request) (*request, *apiError) {
 			}
 		}
 	case "application/json":
-		if err := flattenJSON(body, set, req); err != nil {
+		if err := flattenJSON(body, set); err != nil {
 			return nil, malformed("Bad Request: can't parse JSON encoded request")
 		}
 	default:
@@ -486,44 +486,35 @@ func isSimpleFieldName(name []byte) bool {
 
 // flattenJSON turns a JSON object body into string parameters the way the
 // Bot API server does: scalars become their text, objects and arrays their
-// JSON, null is dropped. If req is not nil, the objects and arrays are also
-// remembered as decoded (request.json), so that they are not decoded again
-// from the text they were just turned into.
-func flattenJSON(body []byte, set func(k, v string), req *request) error {
-	// The fast decoder declines what follows the object, which a Decoder
-	// into a map ignores: that, and anything else it declines, gets the
-	// Decoder's verdict.
-	x, ok := fastDecodeJSON(string(body))
-	obj, isObj := x.(map[string]any)
-	if !ok || !isObj {
-		obj = nil
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&obj); err != nil {
-			return err
-		}
-		if obj == nil {
-			return errors.New("not an object")
-		}
+// JSON as sent (compacted), null is dropped. Objects are not decoded here:
+// the parameters that hold them are decoded once, when checked
+// (request.json).
+func flattenJSON(body []byte, set func(k, v string)) error {
+	var obj map[string]json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&obj); err != nil {
+		return err
 	}
-	for k, v := range obj {
-		switch x := v.(type) {
-		case nil:
-		case string:
-			set(k, x)
-		case json.Number:
-			set(k, x.String())
-		case bool:
-			set(k, strconv.FormatBool(x))
-		default:
-			src := string(appendCanonical(nil, x)) // compactJSON(x)
-			set(k, src)
-			if req != nil {
-				if req.decoded == nil {
-					req.decoded = map[string]*jsonValue{}
-				}
-				req.decoded[k] = &jsonValue{src: src, val: x, strict: true}
+	if obj == nil {
+		return errors.New("not an object")
+	}
+	var buf bytes.Buffer
+	for k, raw := range obj {
+		switch raw[0] {
+		case 'n': // null
+		case '"':
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
 			}
+			set(k, v)
+		case '{', '[':
+			buf.Reset()
+			if err := json.Compact(&buf, raw); err != nil {
+				return err
+			}
+			set(k, buf.String())
+		default: // a number, true or false: its text
+			set(k, string(raw))
 		}
 	}
 	return nil
