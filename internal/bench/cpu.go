@@ -122,3 +122,20 @@ func (u cpuUse) busy() string {
 	}
 	return fmt.Sprintf("%.0f%% of %d CPUs", 100*float64(u.self+u.pg)/float64(u.wall)/float64(runtime.NumCPU()), runtime.NumCPU())
 }
+
+// quiesce waits (at most 5 s) until PostgreSQL and this process have been
+// nearly idle for a tenth of a second: a round must not share the machine
+// with what the previous one left behind (autovacuum after a round's
+// writes, the dropped database, a finished bot still closing).
+func (e *Env) quiesce() {
+	const window = 100 * time.Millisecond
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		a := e.cpuNow()
+		time.Sleep(window)
+		u := a.to(e.cpuNow())
+		if u.pg+u.self <= window/10 {
+			return
+		}
+	}
+}

@@ -49,7 +49,7 @@ var unlimited = telegram.Limits{Global: rate.Inf, GlobalBurst: 1, PerChat: rate.
 func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 	users := env.Size(500, 100, 2)
 	n := env.Size(20000, 2000, 4)
-	rounds := 3
+	rounds := 5
 	if env.Quick {
 		rounds = 2
 	}
@@ -176,6 +176,7 @@ type contender struct {
 
 // measure drives t against fake, sampling CPU use around it.
 func measure(ctx context.Context, env *Env, fake *telegramtest.Server, w *replyWatch, t *traffic) (contender, error) {
+	env.quiesce()
 	before := fake.Stats().Requests["getUpdates"]
 	c0 := env.cpuNow()
 	res, err := drive(ctx, fake, w, t, 0, env.budget())
