@@ -2,8 +2,6 @@ package offer
 
 import (
 	"context"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -24,18 +22,11 @@ import (
 type Cache struct {
 	Store
 
-	opt     CacheOptions
-	pages   *expirable.LRU[pageKey, *Page]
-	offers  *expirable.LRU[int64, *Offer]
-	suggest *expirable.LRU[string, *Suggestion] // search text → "did you mean"
-	queries *expirable.LRU[string, int64]       // search text → id
-	texts   *expirable.LRU[int64, string]       // id → search text
-
-	mu   sync.Mutex // orders Invalidate against storing a page
-	gen  uint64     // bumped by Invalidate, under mu
-	live atomic.Bool
-
-	hits, misses atomic.Int64
+	pages   *Memo[pageKey, *Page]
+	offers  *Memo[int64, *Offer]
+	suggest *Memo[string, *Suggestion]    // search text → "did you mean"
+	queries *expirable.LRU[string, int64] // search text → id
+	texts   *expirable.LRU[int64, string] // id → search text
 }
 
 // CacheOptions size a Cache; zero values take the defaults.
@@ -71,10 +62,9 @@ func NewCache(s Store, opt CacheOptions) *Cache {
 	}
 	return &Cache{
 		Store:   s,
-		opt:     opt,
-		pages:   expirable.NewLRU[pageKey, *Page](opt.Pages, nil, opt.PageTTL),
-		offers:  expirable.NewLRU[int64, *Offer](opt.Pages, nil, opt.PageTTL),
-		suggest: expirable.NewLRU[string, *Suggestion](opt.Pages, nil, opt.PageTTL),
+		pages:   &Memo[pageKey, *Page]{Size: opt.Pages, TTL: opt.PageTTL},
+		offers:  &Memo[int64, *Offer]{Size: opt.Pages, TTL: opt.PageTTL},
+		suggest: &Memo[string, *Suggestion]{Size: opt.Pages, TTL: opt.PageTTL},
 		queries: expirable.NewLRU[string, int64](opt.Queries, nil, opt.QueryTTL),
 		texts:   expirable.NewLRU[int64, string](opt.Queries, nil, opt.QueryTTL),
 	}
@@ -114,46 +104,19 @@ func keyOf(q ListQuery) pageKey {
 
 // List implements Store.
 func (c *Cache) List(ctx context.Context, q ListQuery) (*Page, error) {
-	return cached(c, c.pages, keyOf(q), func() (*Page, error) { return c.Store.List(ctx, q) })
+	return c.pages.Load(keyOf(q), func() (*Page, error) { return c.Store.List(ctx, q) })
 }
 
 // Get implements Store.
 func (c *Cache) Get(ctx context.Context, id int64) (*Offer, error) {
-	return cached(c, c.offers, id, func() (*Offer, error) { return c.Store.Get(ctx, id) })
+	return c.offers.Load(id, func() (*Offer, error) { return c.Store.Get(ctx, id) })
 }
 
 // Suggest implements Store. A search without results is as common as any
 // other (a word the directory does not use), and finding the most similar
 // keyword compares the text with every one of them.
 func (c *Cache) Suggest(ctx context.Context, text string) (*Suggestion, error) {
-	return cached(c, c.suggest, text, func() (*Suggestion, error) { return c.Store.Suggest(ctx, text) })
-}
-
-// cached looks k up in lru, or loads it and keeps it if the directory did
-// not change meanwhile (a change during the load may or may not be in
-// what it returned).
-func cached[K comparable, V any](c *Cache, lru *expirable.LRU[K, V], k K, load func() (V, error)) (V, error) {
-	if !c.live.Load() {
-		return load()
-	}
-	if v, ok := lru.Get(k); ok {
-		c.hits.Add(1)
-		return v, nil
-	}
-	c.misses.Add(1)
-	c.mu.Lock()
-	gen := c.gen
-	c.mu.Unlock()
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	c.mu.Lock()
-	if c.gen == gen && c.live.Load() {
-		lru.Add(k, v)
-	}
-	c.mu.Unlock()
-	return v, nil
+	return c.suggest.Load(text, func() (*Suggestion, error) { return c.Store.Suggest(ctx, text) })
 }
 
 // SaveQuery implements Store. A search text's id never changes while its
@@ -184,31 +147,31 @@ func (c *Cache) Query(ctx context.Context, id int64) (string, error) {
 	return text, nil
 }
 
-// Invalidate forgets every page and offer: the directory changed.
+// Invalidate forgets every page, card and suggestion: the directory
+// changed.
 func (c *Cache) Invalidate() {
-	c.mu.Lock()
-	c.gen++
-	c.pages.Purge()
-	c.offers.Purge()
-	c.suggest.Purge()
-	c.mu.Unlock()
+	c.pages.Invalidate()
+	c.offers.Invalidate()
+	c.suggest.Invalidate()
 }
 
-// SetLive turns caching pages and offers on while changes are being
-// followed, and off (forgetting them) when they no longer are.
+// SetLive turns caching pages, cards and suggestions on while changes are
+// being followed, and off (forgetting them) when they no longer are.
 func (c *Cache) SetLive(live bool) {
-	c.mu.Lock()
-	c.gen++
-	c.pages.Purge()
-	c.offers.Purge()
-	c.suggest.Purge()
-	c.live.Store(live)
-	c.mu.Unlock()
+	c.pages.SetLive(live)
+	c.offers.SetLive(live)
+	c.suggest.SetLive(live)
 }
 
 // Live reports whether pages are cached.
-func (c *Cache) Live() bool { return c.live.Load() }
+func (c *Cache) Live() bool { return c.pages.Live() }
 
-// Stats are the page and offer lookups that were answered from memory and
-// those that asked the store while live.
-func (c *Cache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
+// Stats are the page, card and suggestion lookups that were answered from
+// memory and those that asked the store while live.
+func (c *Cache) Stats() (hits, misses int64) {
+	for _, st := range []func() (int64, int64){c.pages.Stats, c.offers.Stats, c.suggest.Stats} {
+		h, m := st()
+		hits, misses = hits+h, misses+m
+	}
+	return hits, misses
+}

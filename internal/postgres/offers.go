@@ -37,7 +37,7 @@ type OfferStore struct {
 
 	// expansions keeps query expansions while changes are followed
 	// (offer_expansions.go).
-	expansions expansionCache
+	expansions offer.Memo[string, *expansion]
 }
 
 var _ offer.Store = (*OfferStore)(nil)
