@@ -15,10 +15,9 @@ type State struct {
 // Idle reports whether the user is in no flow.
 func (s State) Idle() bool { return s.Flow == "" }
 
-// Store keeps conversation states. Implemented in internal/postgres.
+// Store keeps conversation states; they are read with the rest of the
+// session (SessionStore). Implemented in internal/postgres.
 type Store interface {
-	// Get returns the zero State for a user in no flow.
-	Get(ctx context.Context, userID int64) (State, error)
 	Set(ctx context.Context, userID int64, s State) error
 	Clear(ctx context.Context, userID int64) error
 }

@@ -227,8 +227,8 @@ type Store interface {
 	// RecordMiss counts a search that found nothing, folded and anonymous.
 	RecordMiss(ctx context.Context, text, lang string) error
 	RecordFeedback(ctx context.Context, queryID int64, lang string, helpful bool) error
-	// Filters returns the user's filters (zero value if none are stored).
-	Filters(ctx context.Context, userID int64) (Filters, error)
+	// SaveFilters stores the user's filters; they are read with the
+	// session (conversation.SessionStore).
 	SaveFilters(ctx context.Context, userID int64, f Filters) error
 	// Districts lists the districts that have current offers.
 	Districts(ctx context.Context) ([]string, error)
