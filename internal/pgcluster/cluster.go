@@ -536,7 +536,11 @@ func (c *Cluster) release() {
 		}
 	}
 	if c.lock != nil {
-		c.lock.Close() // releases the flock
+		// Unlock before closing: a child process forked meanwhile by
+		// anyone in this process shares the file until it execs, and the
+		// flock would last as long as that copy.
+		unlockFile(c.lock)
+		c.lock.Close()
 	}
 }
 
