@@ -79,8 +79,11 @@ type App struct {
 	// Bookings is consultation booking (booking.go).
 	Bookings *postgres.BookingStore
 	// Offers is the offer directory with its result cache, kept in step
-	// with the database by WatchOfferChanges while Run runs.
+	// with the database by postgres.Follow while Run runs.
 	Offers *offer.Cache
+	// Sessions keeps users' sessions in memory in polling mode (nil with
+	// a webhook), kept in step with the database while Run runs.
+	Sessions *conversation.Cache
 
 	offerStore *postgres.OfferStore
 	log        *slog.Logger
@@ -150,6 +153,14 @@ func New(ctx context.Context, opt Options) (*App, error) {
 		},
 	})
 	var sessions conversation.SessionStore = &postgres.SessionStore{Pool: opt.Pool, Users: a.Users}
+	if cfg.WebhookURL == "" {
+		// Polling: this process alone handles updates, so a session it
+		// keeps can only be changed by its own writes (forgotten as they
+		// commit) or, rarely, by a CLI (forgotten when announced).
+		a.Sessions = &conversation.Cache{Store: sessions, Now: opt.Now}
+		a.Metrics.CacheStats("sessions", a.Sessions.Stats)
+		sessions = a.Sessions
+	}
 	if opt.WrapSessions != nil {
 		sessions = opt.WrapSessions(sessions)
 	}
@@ -260,14 +271,18 @@ func (a *App) Run(ctx context.Context) error {
 		go func() { defer close(workerDone); a.runWorker(ctx) }()
 		defer func() { <-workerDone }()
 	}
-	offersDone := make(chan struct{})
+	followDone := make(chan struct{})
 	go func() {
-		defer close(offersDone)
+		defer close(followDone)
 		// The store's expansions first: a page is then never made from an
 		// expansion older than itself.
-		postgres.WatchOfferChanges(ctx, a.Pool, a.log, a.offerStore, a.Offers)
+		f := postgres.Followers{Offers: []postgres.OfferCache{a.offerStore, a.Offers}}
+		if a.Sessions != nil {
+			f.Sessions = a.Sessions
+		}
+		postgres.Follow(ctx, a.Pool, a.log, f)
 	}()
-	defer func() { <-offersDone }()
+	defer func() { <-followDone }()
 	retentionDone := make(chan struct{})
 	go func() { defer close(retentionDone); a.runRetention(ctx) }()
 	defer func() { <-retentionDone }()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/netzbot/netzbot/internal/app"
 	"github.com/netzbot/netzbot/internal/app/apptest"
@@ -243,6 +244,45 @@ func TestForgedAndMalformedButtonsAreRefused(t *testing.T) {
 		}
 		if d := pgtest.Diff(before, after); len(d) > 0 {
 			t.Errorf("%q: tables changed: %v", c.data, d)
+		}
+	}
+}
+
+// In polling mode sessions are kept in memory between updates. A role
+// granted by an admin in the chat is what the target's very next update
+// sees, though the target's session was kept from before.
+func TestGrantedRoleHoldsForTheNextUpdateThoughSessionsAreKept(t *testing.T) {
+	h := startWithAdmin(t, &logs{})
+	a := telegramtest.User{ID: rolesAdmin, FirstName: "Ada", LanguageCode: "en"}
+	u := telegramtest.User{ID: rolesTarget, FirstName: "T", LanguageCode: "en"}
+	en := h.L("en")
+	h.Say(t, a, "/language en")
+	h.Say(t, u, "/language en")
+	if h.App.Sessions == nil {
+		t.Fatal("polling mode keeps no sessions")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for { // the first updates of a user write them; then they are kept
+		hits, _ := h.App.Sessions.Stats()
+		if got := apptest.Last(t, h.Say(t, u, "/admin")).Text; got != en.T("not_allowed") {
+			t.Fatalf("/admin before the grant: %q", got)
+		}
+		if now, _ := h.App.Sessions.Stats(); now > hits {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the target's session never came from memory")
+		}
+	}
+	for _, step := range []struct {
+		role  string
+		admin bool
+	}{{"admin", true}, {"public", false}, {"admin", true}} {
+		confirm := apptest.Last(t, h.Say(t, a, fmt.Sprintf("/admin grant %d %s", rolesTarget, step.role)))
+		h.Press(t, a, confirm.MessageID, en.T("admin_button_confirm"))
+		got := apptest.Last(t, h.Say(t, u, "/admin")).Text
+		if refused := got == en.T("not_allowed"); refused == step.admin {
+			t.Errorf("after the grant of %s, the target's /admin got %q", step.role, got)
 		}
 	}
 }

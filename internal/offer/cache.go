@@ -13,7 +13,7 @@ import (
 // while the directory changes a few times a day.
 //
 // Pages are only cached while the Cache is Live, that is while something
-// (postgres.WatchOfferChanges) calls Invalidate on every change of the
+// (postgres.Follow) calls Invalidate on every change of the
 // directory, from this process or any other (a CLI import). Entries also
 // expire after a while, as a second line of defence.
 //

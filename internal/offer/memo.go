@@ -11,7 +11,7 @@ import (
 // Memo keeps values worked out from the directory (result pages, cards,
 // a search's expansion) while changes of the directory are followed:
 // whoever follows them calls Invalidate on every change and SetLive when
-// following starts and stops (postgres.WatchOfferChanges). While not live
+// following starts and stops (postgres.Follow). While not live
 // it keeps nothing. Entries also expire, as a second line of defence.
 //
 // Its zero value keeps up to 1024 values for 10 minutes. Values are shared

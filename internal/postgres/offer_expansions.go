@@ -12,7 +12,7 @@ import (
 // offer.Memo), so that the same words on another page or with other
 // filters cost one round trip instead of two. Like the pages, expansions
 // are kept only while the directory's changes are followed
-// (WatchOfferChanges calls Invalidate and SetLive).
+// (Follow calls Invalidate and SetLive).
 
 // Invalidate forgets every expansion: the directory changed.
 func (s *OfferStore) Invalidate() { s.expansions.Invalidate() }
