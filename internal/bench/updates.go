@@ -62,8 +62,8 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 		nbGetUpdates       int
 		echoCPU, nbCPU     cpuUse
 		cuts               []string
-		cacheHits          int64
-		cacheMisses        int64
+		offerHits          hitCount
+		sessionHits        hitCount
 	)
 	for round := 1; round <= rounds; round++ {
 		var (
@@ -87,7 +87,7 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 		violations += echo.violations + nb.violations
 		nbViol += nb.violations
 		nbGetUpdates += nb.polls
-		cacheHits, cacheMisses = cacheHits+nb.cacheHits, cacheMisses+nb.cacheMisses
+		offerHits, sessionHits = offerHits.add(nb.offerHits), sessionHits.add(nb.sessionHits)
 		echoCPU, nbCPU = echoCPU.add(echo.cpu), nbCPU.add(nb.cpu)
 		env.Progressf("updates: round %d/%d: echo bot %.0f updates/s (CPU/update %s, busy %s), netzbot %.0f updates/s (CPU/update %s, busy %s): %s", round, rounds,
 			echo.res.perSecond(), echo.cpu.perOp(echo.res.updates), echo.cpu.busy(), nb.res.perSecond(), nb.cpu.perOp(nb.res.updates), nb.cpu.busy(),
@@ -110,11 +110,12 @@ func (s *Updates) Run(ctx context.Context, env *Env) ([]Result, error) {
 	notes := fmt.Sprintf("%s, each waiting for the reply before the next; median of %d rounds (ratios %s); "+
 		"CPU per update (this process: bot, fake API and users; + PostgreSQL) netzbot %s, echo %s; "+
 		"netzbot read %.0f updates per getUpdates and made %.2f answering calls per update; "+
-		"its offer cache (each round starts cold) answered %.0f%% of %s result pages, cards and suggestions from memory; "+
+		"its offer cache (each round starts cold) answered %.0f%% of %s result pages, cards and suggestions from memory, "+
+		"its session cache %.0f%% of %s sessions; "+
 		"sender and per-user flood limits lifted (scenario 3 has the sender's)",
 		t.describe(), rounds, formatRatios(ratios), nbCPU.perOp(nbAll.updates), echoCPU.perOp(echoAll.updates),
 		float64(nbAll.updates)/float64(max(nbGetUpdates, 1)), 1+float64(nbAll.extra)/float64(max(nbAll.updates, 1)),
-		100*float64(cacheHits)/float64(max(cacheHits+cacheMisses, 1)), thousands(int(cacheHits+cacheMisses)))
+		offerHits.percent(), thousands(int(offerHits.lookups())), sessionHits.percent(), thousands(int(sessionHits.lookups())))
 	if len(cuts) > 0 {
 		notes += fmt.Sprintf("; stopped after %s with fewer updates answered (%s)", env.budget(), strings.Join(cuts, "; "))
 	}
@@ -169,10 +170,17 @@ type contender struct {
 	violations int
 	polls      int // getUpdates requests during the measurement
 	cpu        cpuUse
-	// cacheHits and cacheMisses are netzbot's offer cache lookups (pages,
-	// cards, suggestions) answered from memory and from the database.
-	cacheHits, cacheMisses int64
+	// offerHits are netzbot's offer cache lookups (pages, cards,
+	// suggestions), sessionHits its session opens.
+	offerHits, sessionHits hitCount
 }
+
+// hitCount is a cache's lookups answered from memory and from the database.
+type hitCount struct{ hits, misses int64 }
+
+func (h hitCount) add(o hitCount) hitCount { return hitCount{h.hits + o.hits, h.misses + o.misses} }
+func (h hitCount) lookups() int64          { return h.hits + h.misses }
+func (h hitCount) percent() float64        { return 100 * float64(h.hits) / float64(max(h.lookups(), 1)) }
 
 // measure drives t against fake, sampling CPU use around it.
 func measure(ctx context.Context, env *Env, fake *telegramtest.Server, w *replyWatch, t *traffic) (contender, error) {
@@ -291,8 +299,11 @@ func runNetzbot(ctx context.Context, env *Env, t *traffic) (contender, error) {
 		return contender{}, fmt.Errorf("warm-up: %w", err)
 	}
 	h0, m0 := a.Offers.Stats()
+	sh0, sm0 := a.Sessions.Stats()
 	c, err := measure(ctx, env, fake, w, t)
 	h1, m1 := a.Offers.Stats()
-	c.cacheHits, c.cacheMisses = h1-h0, m1-m0
+	sh1, sm1 := a.Sessions.Stats()
+	c.offerHits = hitCount{h1 - h0, m1 - m0}
+	c.sessionHits = hitCount{sh1 - sh0, sm1 - sm0}
 	return c, err
 }
