@@ -8,9 +8,10 @@
 --   * NOTIFY netzbot_sessions, delivered at commit to every listener: the
 --     way changes from other processes (a CLI, psql) arrive, a moment later.
 --   * a NOTICE to the writing connection itself, sent while the statement
---     runs, but only on connections that ask for it (netzbot.session_notices
---     = on, set by postgres.Open). The bot then forgets the session as soon
---     as its own write commits, before the next update is handled.
+--     runs, but only to netzbot's own connections (application_name
+--     netzbot…, set by postgres.Open), not to psql. The bot then forgets the
+--     session as soon as its own write commits, before the next update is
+--     handled.
 -- A TRUNCATE announces '*': every session.
 
 -- +goose StatementBegin
@@ -21,7 +22,7 @@ DECLARE
 BEGIN
     IF TG_LEVEL = 'STATEMENT' THEN
         PERFORM pg_notify('netzbot_sessions', '*');
-        IF current_setting('netzbot.session_notices', true) = 'on' THEN
+        IF current_setting('application_name') LIKE 'netzbot%' THEN
             RAISE NOTICE 'netzbot_session *';
         END IF;
         RETURN NULL;
@@ -34,7 +35,7 @@ BEGIN
         IF TG_OP = 'DELETE' THEN uid := OLD.user_id; ELSE uid := NEW.user_id; END IF;
     END IF;
     PERFORM pg_notify('netzbot_sessions', uid::text);
-    IF current_setting('netzbot.session_notices', true) = 'on' THEN
+    IF current_setting('application_name') LIKE 'netzbot%' THEN
         RAISE NOTICE 'netzbot_session %', uid;
     END IF;
     RETURN NULL;

@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,16 +63,16 @@ func (f Followers) setLive(live bool) {
 // cannot be missed, as nothing is kept then.
 //
 // Sessions can only be followed on a pool made by Open, which hears of its
-// own connections' writes as they happen; on another pool they stay not
-// live.
+// own connections' writes as they happen, and only if a probe write shows
+// that it does; otherwise they stay not live.
 func Follow(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, f Followers) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	var w *sessionWrites
 	if f.Sessions != nil {
-		w, _ := pool.Config().ConnConfig.Tracer.(*sessionWrites)
-		if w == nil {
-			log.Warn("sessions are not cached: the pool does not report its writes (not made by postgres.Open, or client_min_messages hides notices)")
+		if w, _ = pool.Config().ConnConfig.Tracer.(*sessionWrites); w == nil {
+			log.Warn("sessions are not kept in memory: the pool was not made by postgres.Open")
 			f.Sessions = nil
 		} else {
 			w.follow(f.Sessions)
@@ -79,10 +81,14 @@ func Follow(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, f Followe
 	}
 	backoff := time.Second
 	for ctx.Err() == nil {
-		err := listen(ctx, pool, f, func() { backoff = time.Second })
+		err := listen(ctx, pool, w, &f, func() { backoff = time.Second })
 		f.setLive(false)
 		if ctx.Err() != nil {
 			return
+		}
+		if errors.Is(err, errNoNotice) {
+			log.Warn(err.Error())
+			continue // offers still are, from the next try on
 		}
 		log.Warn("following database changes failed; search results and sessions are not cached until it is back", "error", err, "retry_in_ms", backoff.Milliseconds())
 		select {
@@ -94,8 +100,10 @@ func Follow(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, f Followe
 	}
 }
 
-// listen runs one listening connection until it fails.
-func listen(ctx context.Context, pool *pgxpool.Pool, f Followers, up func()) error {
+// listen runs one listening connection until it fails. If the probe shows
+// that w does not hear of the pool's session writes, sessions are no
+// longer followed (f.Sessions is cleared).
+func listen(ctx context.Context, pool *pgxpool.Pool, w *sessionWrites, f *Followers, up func()) error {
 	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return err
@@ -110,6 +118,13 @@ func listen(ctx context.Context, pool *pgxpool.Pool, f Followers, up func()) err
 	}
 	if f.Sessions != nil {
 		if _, err := conn.Exec(ctx, "LISTEN "+sessionChannel); err != nil {
+			return err
+		}
+		if err := w.probe(ctx, pool); errors.Is(err, errNoNotice) {
+			w.unfollow(f.Sessions)
+			f.Sessions = nil
+			return err
+		} else if err != nil {
 			return err
 		}
 	}
@@ -140,11 +155,11 @@ func listen(ctx context.Context, pool *pgxpool.Pool, f Followers, up func()) err
 }
 
 // Migration 00008's triggers send sessionNotice (and the user's id) to a
-// writing connection that has sessionNotices on.
+// writing connection whose application_name starts with appName.
 const (
-	sessionNotices = "netzbot.session_notices"
-	sessionNotice  = "netzbot_session "
-	pendingKey     = "netzbot_sessions"
+	appName       = "netzbot"
+	sessionNotice = "netzbot_session "
+	pendingKey    = "netzbot_sessions"
 )
 
 // sessionWrites is the tracer of a pool made by Open: it collects, per
@@ -153,8 +168,9 @@ const (
 // transaction is over, before the statement that ended it returns. A
 // handler's next update therefore never sees the session it replaced.
 type sessionWrites struct {
-	mu     sync.RWMutex
-	caches []SessionCache
+	mu      sync.RWMutex
+	caches  []SessionCache
+	notices atomic.Int64 // received, for probe
 }
 
 // pending is what a connection wrote in its current transaction.
@@ -164,22 +180,45 @@ type pending struct {
 }
 
 // trackSessionWrites makes the pool's connections report their session
-// writes, unless the DSN keeps notices from reaching the client.
+// writes: it names them netzbot unless the DSN names them otherwise.
+// Whether the notices really arrive (client_min_messages, the name, the
+// migration) is probed before sessions are kept (Follow).
 func trackSessionWrites(cfg *pgxpool.Config) {
 	cc := cfg.ConnConfig
-	switch strings.ToLower(cc.RuntimeParams["client_min_messages"]) {
-	case "", "notice", "log", "debug", "debug1", "debug2", "debug3", "debug4", "debug5":
-	default:
-		return
-	}
 	if cc.Tracer != nil || cc.OnNotice != nil {
 		return
+	}
+	if _, named := cc.RuntimeParams["application_name"]; !named {
+		cc.RuntimeParams["application_name"] = appName
 	}
 	w := &sessionWrites{}
 	cc.Tracer = w
 	cc.OnNotice = w.onNotice
-	cc.RuntimeParams[sessionNotices] = "on"
 }
+
+// probe checks that a session write on the pool reaches the tracer: it
+// writes a user in a transaction it rolls back (no NOTIFY is sent then).
+func (w *sessionWrites) probe(ctx context.Context, pool *pgxpool.Pool) error {
+	before := w.notices.Load()
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO users (id) VALUES (-1) ON CONFLICT (id) DO UPDATE SET updated_at = users.updated_at`); err != nil {
+			return err
+		}
+		return errProbed
+	})
+	if !errors.Is(err, errProbed) {
+		return err
+	}
+	if w.notices.Load() == before {
+		return errNoNotice
+	}
+	return nil
+}
+
+var (
+	errProbed   = errors.New("probed")
+	errNoNotice = errors.New("sessions are not kept in memory: a session write sent this process no notice (application_name must start with netzbot, client_min_messages must let notices through)")
+)
 
 func (w *sessionWrites) follow(c SessionCache) {
 	w.mu.Lock()
@@ -200,6 +239,7 @@ func (w *sessionWrites) onNotice(pc *pgconn.PgConn, n *pgconn.Notice) {
 	if !ok {
 		return
 	}
+	w.notices.Add(1)
 	data := pc.CustomData()
 	p, _ := data[pendingKey].(*pending)
 	if p == nil {

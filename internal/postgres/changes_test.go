@@ -360,9 +360,10 @@ func TestSessionCacheFollowsOtherProcesses(t *testing.T) {
 	}
 }
 
-// On a pool that does not report its own writes (not made by Open),
-// sessions are never kept: offers still are.
-func TestSessionCacheNeedsAPoolFromOpen(t *testing.T) {
+// On a pool that does not hear of its own writes (not made by Open, or
+// named so that the triggers send it no notices), sessions are never kept:
+// offers still are.
+func TestSessionCacheNeedsToHearOfOwnWrites(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	plain, err := pgxpool.New(t.Context(), db.DSN)
@@ -370,10 +371,17 @@ func TestSessionCacheNeedsAPoolFromOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer plain.Close()
-	offers := offer.NewCache(&postgres.OfferStore{Pool: plain}, offer.CacheOptions{})
-	c := followSessions(t, plain, postgres.Followers{Offers: []postgres.OfferCache{offers}})
-	waitFor(t, "the offer cache to go live", offers.Live)
-	if c.Live() {
-		t.Error("sessions are kept although the pool's own writes are not followed")
+	renamed, err := postgres.Open(t.Context(), withParam(t, db.DSN, "application_name", "reporting"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer renamed.Close()
+	for name, pool := range map[string]*pgxpool.Pool{"plain pgxpool": plain, "application_name reporting": renamed} {
+		offers := offer.NewCache(&postgres.OfferStore{Pool: pool}, offer.CacheOptions{})
+		c := followSessions(t, pool, postgres.Followers{Offers: []postgres.OfferCache{offers}})
+		waitFor(t, "the offer cache to go live", offers.Live)
+		if c.Live() {
+			t.Errorf("%s: sessions are kept although the pool's own writes are not heard of", name)
+		}
 	}
 }
