@@ -5,6 +5,7 @@ package telegramtest
 // check that the faster code judges every input exactly as they did.
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -344,4 +345,35 @@ func refNormalizeInlineMarkup(v string) (any, string) {
 	}
 	m := map[string]any{"inline_keyboard": outRows}
 	return m, compactJSON(m)
+}
+
+func refFlattenJSON(body []byte, set func(k, v string)) error {
+	var obj map[string]json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&obj); err != nil {
+		return err
+	}
+	if obj == nil {
+		return errors.New("not an object")
+	}
+	var buf bytes.Buffer
+	for k, raw := range obj {
+		switch raw[0] {
+		case 'n': // null
+		case '"':
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			set(k, v)
+		case '{', '[':
+			buf.Reset()
+			if err := json.Compact(&buf, raw); err != nil {
+				return err
+			}
+			set(k, buf.String())
+		default: // a number, true or false: its text
+			set(k, string(raw))
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -237,4 +238,65 @@ func pollRequest(form string, offset int64) captured {
 	sb.WriteString("--" + boundary + "--\r\n")
 	req.body = []byte(sb.String())
 	return req
+}
+
+// netzbotKeyboard is an inline keyboard of 12 buttons in 6 rows, the size
+// netzbot's departure boards have.
+func netzbotKeyboard() *models.InlineKeyboardMarkup {
+	var rows [][]models.InlineKeyboardButton
+	for i := range 6 {
+		rows = append(rows, []models.InlineKeyboardButton{
+			{Text: fmt.Sprintf("Linie %d → Hbf", i+1), CallbackData: fmt.Sprintf("line:%d:page:%d", i+1, i)},
+			{Text: fmt.Sprintf("Mehr %d", i+1), CallbackData: fmt.Sprintf("more:%d", i+1)},
+		})
+	}
+	rows[5][1] = models.InlineKeyboardButton{Text: "Fahrplan", URL: "https://example.org/plan?a=1&b=2"}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// netzbotSendMessage is a sendMessage as netzbot posts it: the parameters
+// json.Marshal'ed into an application/json body (see internal/telegram/post.go).
+func netzbotSendMessage(b testing.TB, variant string) captured {
+	body, err := json.Marshal(&bot.SendMessageParams{
+		ChatID: alice.ID, Text: benchText(variant), ParseMode: models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: bot.True()},
+		ReplyMarkup:        netzbotKeyboard(),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return captured{method: "sendMessage", contentType: "application/json", body: body}
+}
+
+func BenchmarkFakeSendMessageJSON(b *testing.B) {
+	s := benchServer(b)
+	req := netzbotSendMessage(b, "A")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		serve(b, s, req)
+	}
+}
+
+// BenchmarkParseJSONBody is the JSON body path alone: the body read into
+// parameters and reply_markup decoded, as validation then asks for it.
+func BenchmarkParseJSONBody(b *testing.B) {
+	req := netzbotSendMessage(b, "A")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r := &http.Request{
+			Method: http.MethodPost,
+			URL:    &url.URL{Path: "/bot" + testToken + "/sendMessage"},
+			Header: http.Header{"Content-Type": {req.contentType}},
+			Body:   io.NopCloser(bytes.NewReader(req.body)),
+		}
+		p, aerr := parseHTTPRequest(r)
+		if aerr != nil {
+			b.Fatal(aerr.desc)
+		}
+		if jv := p.json("reply_markup"); jv.err != nil {
+			b.Fatal(jv.err)
+		}
+	}
 }

@@ -604,7 +604,7 @@ func webhookReply(body []byte) *request {
 		return nil
 	}
 	req := &request{params: map[string]string{}, files: map[string]*File{}}
-	if err := flattenJSON(body, func(k, v string) { req.params[k] = v }); err != nil {
+	if err := req.readJSONBody(body, func(k, v string) { req.params[k] = v }); err != nil {
 		return nil
 	}
 	if req.params["method"] == "" {
