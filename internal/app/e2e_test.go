@@ -319,7 +319,7 @@ func TestHealthzAndMetrics(t *testing.T) {
 		t.Errorf("healthz: %q", body)
 	}
 	metrics := get(t, "http://"+addr+"/metrics", http.StatusOK)
-	for _, want := range []string{`netzbot_updates_total{kind="text",route="command_help"} 1`, "netzbot_handler_duration_seconds", `netzbot_messages_sent_total{method="sendMessage"}`} {
+	for _, want := range []string{`netzbot_updates_total{kind="text",route="command_help"} 1`, "netzbot_handler_duration_seconds", `netzbot_messages_sent_total{method="sendMessage"}`, `netzbot_cache_hits_total{cache="sessions"}`, `netzbot_cache_misses_total{cache="offer_pages"}`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %q", want)
 		}
