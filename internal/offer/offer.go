@@ -235,6 +235,7 @@ type Store interface {
 	// ReportOutdated records a report; first is false if this user already
 	// reported this offer in the last day (then nobody is notified again).
 	ReportOutdated(ctx context.Context, offerID, userID int64, now time.Time) (first bool, err error)
-	// Coordinators are the users to notify about an organisation's offers.
+	// Coordinators are the users to notify about an organisation's offers:
+	// its own coordinators, or the network's if it has none.
 	Coordinators(ctx context.Context, organisationID int64) ([]Recipient, error)
 }

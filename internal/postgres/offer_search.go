@@ -960,13 +960,22 @@ func (s *OfferStore) ReportOutdated(ctx context.Context, offerID, userID int64, 
 }
 
 // Coordinators are the users told about reports on an organisation's
-// offers: for now the network's coordinators and admins (users.role). When
-// members are linked to organisations, the organisation's own coordinators
-// belong here.
+// offers: its active members who are coordinators (or admins), else the
+// network's coordinators and admins.
 func (s *OfferStore) Coordinators(ctx context.Context, organisationID int64) ([]offer.Recipient, error) {
+	// The organisation's own coordinators know the offer; the network's
+	// coordinators and admins (who keep the directory) hear of it when the
+	// organisation has none.
 	rows, err := s.Pool.Query(ctx, `
+		WITH own AS (
+			SELECT u.id, coalesce(u.language, '') AS language
+			  FROM users u JOIN members m ON m.user_id = u.id
+			 WHERE m.organisation_id = $1 AND m.active AND u.active AND u.role IN ('coordinator', 'admin'))
+		SELECT id, language FROM own
+		 UNION ALL
 		SELECT id, coalesce(language, '') FROM users
-		 WHERE active AND role IN ('coordinator', 'admin') ORDER BY id`)
+		 WHERE active AND role IN ('coordinator', 'admin') AND NOT EXISTS (SELECT FROM own)
+		 ORDER BY id`, organisationID)
 	if err != nil {
 		return nil, fmt.Errorf("coordinators: %w", err)
 	}
