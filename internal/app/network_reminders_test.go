@@ -407,3 +407,63 @@ func TestJoiningAndLeavingRegeneratesReminders(t *testing.T) {
 		t.Errorf("former member sees %q", got)
 	}
 }
+
+// A member leaves the network from the chat: the network menu offers it,
+// asks first (back keeps everything), and then the membership, the
+// working groups, the member role and every pending reminder are gone.
+func TestMemberLeavesTheNetworkFromTheChat(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2026, 8, 4, 10, 0, 0, 0, loc)
+	e := startNetwork(t, start.AddDate(0, 0, -10), apptest.Options{})
+	org := e.org(t, "buero", "Netzwerkbüro")
+	ag := e.group(t, "ag", "AG Wohnen", false)
+	u := e.member(t, 56101, "ar", "Amal", org, user.RoleMember)
+	e.join(t, ag, u)
+	e.create(t, e.meetingAt("Netzwerktreffen", start, 0, org))
+	e.create(t, e.meetingAt("AG Wohnen", start.Add(time.Hour), ag, org))
+	before := e.pending(t, u.ID)
+	if before == 0 {
+		t.Fatal("no reminders to begin with")
+	}
+	ar := e.h.L("ar")
+
+	menu := apptest.Last(t, e.h.Say(t, u, "/network"))
+	if !hasButton(menu, "net:leave") {
+		t.Fatalf("the member's network menu offers no way to leave: %+v", menu.Keyboard)
+	}
+	confirm := apptest.Last(t, e.h.Press(t, u, menu.MessageID, "net:leave"))
+	if confirm.Text != ar.T("net_leave_confirm", "Organisation", "Netzwerkbüro") || !hasButton(confirm, "net:leavey") || !hasButton(confirm, "net:menu") {
+		t.Fatalf("confirmation: %q %+v", confirm.Text, confirm.Keyboard)
+	}
+	// Back: nothing changed.
+	e.h.Press(t, u, confirm.MessageID, "net:menu")
+	if n := e.pending(t, u.ID); n != before || e.count(t, `SELECT count(*) FROM members WHERE user_id = $1 AND active`, u.ID) != 1 {
+		t.Fatalf("going back changed something: %d reminders (was %d)", n, before)
+	}
+
+	confirm = apptest.Last(t, e.h.Press(t, u, confirm.MessageID, "net:leave"))
+	done := apptest.Last(t, e.h.Press(t, u, confirm.MessageID, "net:leavey"))
+	if done.Text != ar.T("net_left") {
+		t.Errorf("after leaving: %q", done.Text)
+	}
+	if n := e.pending(t, u.ID); n != 0 {
+		t.Errorf("%d reminders left after leaving the network", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM members WHERE user_id = $1 AND active`, u.ID) + e.count(t, `SELECT count(*) FROM group_members WHERE user_id = $1`, u.ID); n != 0 {
+		t.Errorf("still a member (%d rows)", n)
+	}
+	if role := e.h.UserRow(t, u.ID).Role; role != user.RolePublic {
+		t.Errorf("role %s after leaving, want public", role)
+	}
+	// The very next update sees it: the network is for members only, and
+	// pressing the old button again changes nothing.
+	if got := apptest.Last(t, e.h.Say(t, u, "/meetings")).Text; got != ar.T("net_not_member") {
+		t.Errorf("former member sees %q", got)
+	}
+	if got := apptest.Last(t, e.h.PressRaw(t, u, confirm.MessageID, "net:leavey")).Text; got != ar.T("net_not_member") {
+		t.Errorf("leaving twice: %q", got)
+	}
+	if calls := e.h.PressRaw(t, u, confirm.MessageID, "net:leave:x"); !answered(calls) || len(calls) != 1 {
+		t.Errorf("a malformed button: %+v, want a toast only", calls)
+	}
+}

@@ -47,7 +47,7 @@ func (b *Bot) networkRoutes() {
 		b.commands[name] = h
 	}
 	for prefix, h := range map[string]HandlerFunc{
-		"net":  b.networkButton,     // net:menu
+		"net":  b.networkButton,     // net:menu|leave|leavey
 		"mt":   b.meetingButton,     // meetings.go: mt:list|show:<occ>|ics:<occ>|edit:<m>|cancel:<occ>|cxo:<occ>|cxa:<m>|new
 		"mtf":  b.meetingFlowButton, // meetingflow.go: steps of creating and editing a meeting
 		"rsvp": b.rsvpButton,        // meetings.go: rsvp:<occ>:y|n|m
@@ -128,12 +128,20 @@ func (b *Bot) networkCommand(ctx context.Context, r *Request) ([]Reply, error) {
 	return b.networkMenu(ctx, r, false)
 }
 
-// networkButton answers net:menu.
+// networkButton answers net:menu, net:leave and net:leavey (leave.go).
 func (b *Bot) networkButton(ctx context.Context, r *Request) ([]Reply, error) {
-	if arg(r.Args, 0) != "menu" {
+	if len(r.Args) != 1 {
 		return b.malformedButton(ctx, r)
 	}
-	return b.networkMenu(ctx, r, true)
+	switch r.Args[0] {
+	case "menu":
+		return b.networkMenu(ctx, r, true)
+	case "leave":
+		return b.confirmLeave(ctx, r)
+	case "leavey":
+		return b.leaveNetwork(ctx, r)
+	}
+	return b.malformedButton(ctx, r)
 }
 
 // networkMenu is the network's menu: meetings and groups for members, and
@@ -161,6 +169,9 @@ func (b *Bot) networkMenu(ctx context.Context, r *Request, edit bool) ([]Reply, 
 		kb = append(kb,
 			Row(l, Button{Text: l.T("net_btn_new_meeting"), Data: "mt:new"}, Button{Text: l.T("net_btn_attendees"), Data: "att:list"}),
 			Row(l, Button{Text: l.T("net_btn_invite"), Data: "inv:start"}, Button{Text: l.T("net_btn_broadcast"), Data: "bc:start"}))
+	}
+	if m != nil {
+		kb = append(kb, []Button{{Text: l.T("net_btn_leave"), Data: "net:leave"}})
 	}
 	kb = append(kb, backButton(l))
 	return []Reply{{Text: text, Buttons: kb, Edit: edit}}, nil
