@@ -9,6 +9,7 @@ import (
 
 	"github.com/netzbot/netzbot/internal/app/apptest"
 	"github.com/netzbot/netzbot/internal/meeting"
+	"github.com/netzbot/netzbot/internal/member"
 	"github.com/netzbot/netzbot/internal/user"
 )
 
@@ -465,5 +466,101 @@ func TestMemberLeavesTheNetworkFromTheChat(t *testing.T) {
 	}
 	if calls := e.h.PressRaw(t, u, confirm.MessageID, "net:leave:x"); !answered(calls) || len(calls) != 1 {
 		t.Errorf("a malformed button: %+v, want a toast only", calls)
+	}
+}
+
+// A coordinator creates a working group in the chat (in Ukrainian): a name
+// that is too long and a date in the past are explained, the summary
+// shows what was chosen, and members find the group under /groups, where
+// joining it needs approval. Members have no button to create one.
+func TestCoordinatorCreatesAWorkingGroupInTheChat(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	e := startNetwork(t, time.Date(2026, 8, 4, 10, 0, 0, 0, loc), apptest.Options{})
+	org := e.org(t, "buero", "Netzwerkbüro")
+	c := e.member(t, 56201, "uk", "Olena", org, user.RoleCoordinator)
+	m := e.member(t, 56202, "de", "Mia", org, user.RoleMember)
+	uk, de := e.h.L("uk"), e.h.L("de")
+
+	if hasButton(apptest.Last(t, e.h.Say(t, m, "/groups")), "gnf:new") {
+		t.Error("a member is offered to create a working group")
+	}
+	list := apptest.Last(t, e.h.Say(t, c, "/groups"))
+	ask := apptest.Last(t, e.h.Press(t, c, list.MessageID, "gnf:new"))
+	if ask.Text != uk.T("gnf_ask_name", "Max", member.MaxGroupName) {
+		t.Fatalf("ask name: %q", ask.Text)
+	}
+	if got := apptest.Last(t, e.h.Say(t, c, strings.Repeat("Ж", member.MaxGroupName+1))).Text; got != uk.T("gnf_name_invalid", "Max", member.MaxGroupName) {
+		t.Errorf("too long a name: %q", got)
+	}
+	appr := apptest.Last(t, e.h.Say(t, c, "AG Wohnen <2027>"))
+	if appr.Text != uk.T("gnf_ask_approval", "Name", "AG Wohnen <2027>") {
+		t.Fatalf("ask approval: %q", appr.Text)
+	}
+	term := apptest.Last(t, e.h.Press(t, c, appr.MessageID, "gnf:appr:1"))
+	until := apptest.Last(t, e.h.Press(t, c, term.MessageID, "gnf:term:d"))
+	if !strings.Contains(until.Text, "01.09.2026") {
+		t.Errorf("ask the end date, with an example four weeks ahead: %q", until.Text)
+	}
+	for _, bad := range []string{"03.08.2026", "31.02.2027", "soon"} {
+		if got := apptest.Last(t, e.h.Say(t, c, bad)).Text; got != uk.T("gnf_until_invalid", "Example", "01.09.2026") {
+			t.Errorf("%q: %q", bad, got)
+		}
+	}
+	summary := apptest.Last(t, e.h.Say(t, c, "31.3.2027"))
+	want := uk.T("gnf_summary", "Name", "AG Wohnen <2027>", "Access", uk.T("gnf_btn_approval"),
+		"Term", "📅 "+uk.T("grp_until", "Date", uk.Date(time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC))))
+	if summary.Text != want {
+		t.Errorf("summary:\n got %q\nwant %q", summary.Text, want)
+	}
+	// A button of an earlier step is stale now.
+	if calls := e.h.PressRaw(t, c, summary.MessageID, "gnf:appr:0"); !answered(calls) || e.count(t, `SELECT count(*) FROM working_groups`) != 0 {
+		t.Errorf("stale step button: %+v", calls)
+	}
+	done := apptest.Last(t, e.h.Press(t, c, summary.MessageID, "gnf:ok"))
+	if done.Text != uk.T("gnf_created", "Name", "AG Wohnen <2027>") {
+		t.Errorf("created: %q", done.Text)
+	}
+	var (
+		id       int64
+		name     string
+		approval bool
+		ends     time.Time
+	)
+	if err := e.h.DB.Pool.QueryRow(t.Context(), `SELECT id, name->>'uk', needs_approval, ends_on FROM working_groups`).Scan(&id, &name, &approval, &ends); err != nil {
+		t.Fatal(err)
+	}
+	if name != "AG Wohnen <2027>" || !approval || ends.Format(time.DateOnly) != "2027-03-31" {
+		t.Errorf("stored: %q approval %v ends %s", name, approval, ends)
+	}
+	if !hasButton(done, fmt.Sprintf("grp:show:%d", id)) {
+		t.Errorf("no way to the new group: %+v", done.Keyboard)
+	}
+	// Pressing "create" again does not make a second group.
+	e.h.PressRaw(t, c, summary.MessageID, "gnf:ok")
+	if n := e.count(t, `SELECT count(*) FROM working_groups`); n != 1 {
+		t.Errorf("%d groups after pressing create twice", n)
+	}
+
+	// A member finds it (its name in the creator's language) and asks to join.
+	groups := apptest.Last(t, e.h.Say(t, m, "/groups"))
+	if !strings.Contains(groups.Text, "AG Wohnen &lt;2027&gt;") || !hasButton(groups, fmt.Sprintf("grp:show:%d", id)) {
+		t.Fatalf("member's list: %q", groups.Text)
+	}
+	card := apptest.Last(t, e.h.Press(t, m, groups.MessageID, fmt.Sprintf("grp:show:%d", id)))
+	if calls := e.h.Press(t, m, card.MessageID, fmt.Sprintf("grp:join:%d", id)); !toasted(calls, de.T("grp_requested", "Group", "AG Wohnen <2027>")) {
+		t.Errorf("join: %+v", calls)
+	}
+
+	// Cancelling on the way stores nothing.
+	list = apptest.Last(t, e.h.Say(t, c, "/groups"))
+	ask = apptest.Last(t, e.h.Press(t, c, list.MessageID, "gnf:new"))
+	if got := apptest.Last(t, e.h.Press(t, c, ask.MessageID, "gnf:no")).Text; got != uk.T("mtf_aborted") {
+		t.Errorf("abort: %q", got)
+	}
+	if got := apptest.Last(t, e.h.Say(t, c, "AG Nichts")).Text; got == uk.T("gnf_ask_approval", "Name", "AG Nichts") {
+		t.Error("the flow went on after cancel")
+	}
+	if n := e.count(t, `SELECT count(*) FROM working_groups`); n != 1 {
+		t.Errorf("%d groups after cancelling", n)
 	}
 }

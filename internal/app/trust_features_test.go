@@ -233,6 +233,9 @@ func privilegedFeatureActions() []privilegedAction {
 		{name: "group approve", min: user.RoleCoordinator, data: "grp:ok:1:1"},
 		{name: "group deny", min: user.RoleCoordinator, data: "grp:deny:1:1"},
 		{name: "invite start", min: user.RoleCoordinator, data: "inv:start"},
+		{name: "group new", min: user.RoleCoordinator, data: "gnf:new"},
+		{name: "group approval step", min: user.RoleCoordinator, data: "gnf:appr:1"},
+		{name: "group create", min: user.RoleCoordinator, data: "gnf:ok"},
 	}
 }
 

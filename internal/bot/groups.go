@@ -71,6 +71,9 @@ func (b *Bot) groupList(ctx context.Context, r *Request, edit bool) ([]Reply, er
 		text += "\n" + l.T("grp_open_empty")
 	}
 	text += open.String()
+	if member.CanManageNetwork(r.User.Role) {
+		kb = append(kb, Row(l, Button{Text: l.T("grp_btn_new"), Data: "gnf:new"})) // groupflow.go
+	}
 	kb = append(kb, networkBack(l))
 	return []Reply{{Text: text, Buttons: kb, Edit: edit}}, nil
 }

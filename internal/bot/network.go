@@ -56,12 +56,14 @@ func (b *Bot) networkRoutes() {
 		"att":  b.attendeesButton,   // attendees.go: att:list|show:<occ>
 		"bc":   b.broadcastButton,   // broadcast.go: bc:start|aud:<kind>|org:<id>|grp:<g>|send|no
 		"rem":  b.reminderButton,    // settings.go: rem:show|lead:<min>|default|pause|resume
+		"gnf":  b.groupFlowButton,   // groupflow.go: gnf:new|appr:<0|1>|term:<s|d>|ok|no
 	} {
 		b.callbacks[prefix] = h
 	}
 	b.flows[flowInvite] = b.inviteText
 	b.flows[flowMeeting] = b.meetingText
 	b.flows[flowBroadcast] = b.broadcastText
+	b.flows[flowGroup] = b.groupText
 	b.deepLinks[member.DeepLinkPrefix] = b.redeemInvite
 	for kind, r := range map[string]Renderer{
 		meeting.KindReminder: b.renderReminder, // reminders.go

@@ -35,8 +35,8 @@ func (b *Bot) routes() {
 		KindMessage: b.renderMessage, // messages.go: one message id
 	}
 	// The network area (network.go): /network, /meetings, /groups, /invite,
-	// /attendees, /broadcast; buttons net, mt, mtf, rsvp, grp, inv, att, bc,
-	// rem; flows invite, meeting, broadcast; deep link i_<token>; meeting,
+	// /attendees, /broadcast; buttons net, mt, mtf, rsvp, grp, gnf, inv, att,
+	// bc, rem; flows invite, meeting, broadcast, group; deep link i_<token>; meeting,
 	// group and broadcast notifications.
 	b.networkRoutes()
 	// Consultation booking (booking.go): /book, /mybookings, /agenda;

@@ -62,6 +62,9 @@ type Group struct {
 	Active        bool
 }
 
+// MaxGroupName bounds a working group's name as typed in the chat.
+const MaxGroupName = 80
+
 // Temporary reports whether the group has an end date.
 func (g *Group) Temporary() bool { return !g.EndsOn.IsZero() }
 
@@ -184,6 +187,9 @@ type Store interface {
 	Groups(ctx context.Context, userID int64, now time.Time) ([]GroupView, error)
 	// AllGroups lists active groups that have not ended, for coordinators.
 	AllGroups(ctx context.Context, now time.Time) ([]Group, error)
+	// CreateGroup stores a new working group (ID and ExternalID unset: one
+	// made in the chat) and returns its id.
+	CreateGroup(ctx context.Context, g Group) (int64, error)
 	// Group returns ErrNotFound for an unknown group.
 	Group(ctx context.Context, id int64) (*Group, error)
 	GroupView(ctx context.Context, groupID, userID int64) (*GroupView, error)

@@ -357,6 +357,23 @@ func (s *MemberStore) JoinGroup(ctx context.Context, groupID, userID int64, now 
 	return status, err
 }
 
+// CreateGroup stores a working group made in the chat.
+func (s *MemberStore) CreateGroup(ctx context.Context, g member.Group) (int64, error) {
+	var ext *string
+	if g.ExternalID != "" {
+		ext = &g.ExternalID
+	}
+	var id int64
+	err := s.Pool.QueryRow(ctx, `
+		INSERT INTO working_groups (external_id, name, description, ends_on, needs_approval)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		ext, mtText(g.Name), mtText(g.Description), mtNullTime(g.EndsOn), g.NeedsApproval).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("create group: %w", err)
+	}
+	return id, nil
+}
+
 // LeaveGroup removes the member from the group (or withdraws a request).
 func (s *MemberStore) LeaveGroup(ctx context.Context, groupID, userID int64, now time.Time) error {
 	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
