@@ -15,7 +15,7 @@ import (
 // updates (a search, a page turn) change nothing in it.
 //
 // It keeps nothing unless it is Live, that is while whoever writes
-// sessions tells it (postgres.FollowSessions): Forget as soon as this
+// sessions tells it (postgres.Follow): Forget as soon as this
 // process's own write of a user's session commits, and on every change
 // announced by other processes. While live, Open answers from memory when
 // it can, and loads from the store otherwise.
