@@ -212,7 +212,7 @@ func TestSearchFiltersToggleAndArePerUser(t *testing.T) {
 	u := h.User(71201, "uk")
 	h.Say(t, u, "/language uk")
 	uk := h.L("uk")
-	list := apptest.Last(t, h.Say(t, u, "консультація"))
+	list := apptest.Last(t, h.Say(t, u, "міграційна консультація"))
 	all := list.Text
 	// Free only.
 	free := apptest.Last(t, h.Press(t, u, list.MessageID, button(t, list, "of:f:free:1:").CallbackData))
@@ -294,9 +294,20 @@ func TestNoResultSuggestsStoresAnonymouslyAndReports(t *testing.T) {
 	u := h.User(71401, "de")
 	h.Say(t, u, "/language de")
 	msg := apptest.Last(t, h.Say(t, u, "Fahrschule"))
-	if !strings.Contains(msg.Text, "habe ich leider nichts gefunden") || !strings.Contains(msg.Text, "Meintest du") {
+	if !strings.Contains(msg.Text, "passt nichts zu „Fahrschule“") {
 		t.Fatalf("no-result answer: %q", msg.Text)
 	}
+	// "Tell the network office": stored without the user, thanked.
+	tell := button(t, msg, "of:tell:")
+	thanks := apptest.Last(t, h.Press(t, u, msg.MessageID, tell.CallbackData))
+	if !strings.Contains(thanks.Text, "Netzwerkbüro sieht anonym") {
+		t.Errorf("tell the office: %q", thanks.Text)
+	}
+	var req string
+	if err := h.DB.Pool.QueryRow(context.Background(), `SELECT query FROM search_requests`).Scan(&req); err != nil || req != "fahrschule" {
+		t.Errorf("request stored as %q (%v)", req, err)
+	}
+	msg = apptest.Last(t, h.Say(t, u, "Fahrschule"))
 	dym := button(t, msg, "of:dym:")
 	res := apptest.Last(t, h.Press(t, u, msg.MessageID, dym.CallbackData))
 	if !strings.Contains(res.Text, "🔎") {
@@ -305,7 +316,7 @@ func TestNoResultSuggestsStoresAnonymouslyAndReports(t *testing.T) {
 	var q string
 	var n int
 	var uid *int64
-	if err := h.DB.Pool.QueryRow(context.Background(), `SELECT query, count FROM search_misses`).Scan(&q, &n); err != nil || q != "fahrschule" || n != 1 {
+	if err := h.DB.Pool.QueryRow(context.Background(), `SELECT query, count FROM search_misses`).Scan(&q, &n); err != nil || q != "fahrschule" || n != 2 {
 		t.Errorf("miss stored as %q ×%d (%v)", q, n, err)
 	}
 	_ = uid

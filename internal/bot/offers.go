@@ -144,6 +144,8 @@ func (b *Bot) offersButton(ctx context.Context, r *Request) ([]Reply, error) {
 		return b.searchFeedback(ctx, r, a[1], a[2])
 	case a[0] == "f" && len(a) == 4:
 		return b.filterButton(ctx, r, a[1], a[2], a[3])
+	case a[0] == "tell" && len(a) == 2:
+		return b.tellOffice(ctx, r, a[1])
 	case a[0] == "dym" && len(a) == 4:
 		return b.didYouMean(ctx, r, a[1], a[2], a[3])
 	}

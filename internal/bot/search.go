@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/netzbot/netzbot/internal/offer"
+	"github.com/netzbot/netzbot/internal/search"
 )
 
 // freeText answers text outside any flow: it is a search of the offer
@@ -47,23 +48,58 @@ func (b *Bot) search(ctx context.Context, r *Request, text string, edit bool) ([
 			Row(l, Button{Text: l.T("offers_filter_reset"), Data: "of:f:reset:-:" + ref.String()}),
 		}, categoryKeyboard(l, true)...)}}, nil
 	}
+	// Nothing fits: say so honestly, offer the nearest areas, a similar
+	// keyword if there is one, and to tell the network office what is
+	// missing (stored anonymously, shown in `report searches`).
 	sug, err := b.d.Offers.Suggest(ctx, text)
 	if err != nil {
 		return nil, err
 	}
-	if sug == nil {
+	near, err := b.d.Offers.List(ctx, offer.ListQuery{Text: text, Lang: l.Lang, Today: b.d.Now().In(b.tz()), Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if sug == nil && len(near.Nearest) == 0 {
 		// Nothing even similar: most likely not a search at all.
 		return []Reply{{Text: l.T("unknown_text"), Buttons: categoryKeyboard(l, true), Edit: edit}}, nil
 	}
-	kb := Keyboard{{{Text: "🔎 " + sug.Keyword, Data: fmt.Sprintf("of:dym:%s:%s:%d", sug.Category, sug.Lang, sug.Index)}}}
-	kb = append(kb, categoryKeyboard(l, true)...)
-	return []Reply{{Text: l.T("offers_none", "Query", text, "Suggestion", sug.Keyword), Buttons: kb, Edit: edit}}, nil
+	var kb Keyboard
+	if sug != nil {
+		kb = append(kb, Keyboard{{{Text: "🔎 " + sug.Keyword, Data: fmt.Sprintf("of:dym:%s:%s:%d", sug.Category, sug.Lang, sug.Index)}}}...)
+	}
+	for _, id := range near.Nearest {
+		if c, ok := offer.CategoryByID(id); ok {
+			kb = append(kb, Row(l, Button{Text: c.Emoji + " " + l.T("offers_cat_"+c.ID), Data: "of:l:c." + c.ID + ".0"}))
+		}
+	}
+	kb = append(kb,
+		Row(l, Button{Text: l.T("offers_tell_button"), Data: "of:tell:" + strconv.FormatInt(qid, 10)}),
+		Row(l, Button{Text: l.T("offers_all_areas"), Data: "of:cats"}),
+		backButton(l))
+	return []Reply{{Text: l.T("offers_nothing_fits", "Query", text), Buttons: kb, Edit: edit}}, nil
+}
+
+// tellOffice stores what a person looked for when nothing fitted, for
+// the network office: the words and the language, no user.
+func (b *Bot) tellOffice(ctx context.Context, r *Request, arg string) ([]Reply, error) {
+	id, ok := parseID(arg)
+	if !ok {
+		return b.staleButton(ctx, r)
+	}
+	text, err := b.d.Offers.Query(ctx, id)
+	if err != nil {
+		return b.offerError(ctx, r, err)
+	}
+	if err := b.d.Offers.RecordRequest(ctx, text, r.L.Lang); err != nil {
+		return nil, err
+	}
+	return []Reply{{Text: r.L.T("offers_tell_thanks", "Query", text), Buttons: categoryKeyboard(r.L, true), Edit: true}}, nil
 }
 
 // didYouMean searches the suggested category keyword.
 func (b *Bot) didYouMean(ctx context.Context, r *Request, cat, lang, idx string) ([]Reply, error) {
 	i, err := strconv.Atoi(idx)
-	kws := offer.Keywords[cat][lang]
+	kws := search.Default().CategoryKeywords[cat][lang]
 	if err != nil || i < 0 || i >= len(kws) || strconv.Itoa(i) != idx {
 		return b.staleButton(ctx, r)
 	}

@@ -176,6 +176,12 @@ type Page struct {
 	// Corrections maps query words that were not found to the words that
 	// were searched instead (typo tolerance), for "showing results for".
 	Corrections map[string]string
+	// Nearest are the categories closest to what was asked, best first,
+	// for the answer when nothing fits.
+	Nearest []string
+	// TranslatedQuery is the German the query was machine-translated to
+	// when only that found offers.
+	TranslatedQuery string
 }
 
 // Suggestion is a "did you mean" for a search that found nothing: a
@@ -226,6 +232,9 @@ type Store interface {
 	Query(ctx context.Context, id int64) (string, error)
 	// RecordMiss counts a search that found nothing, folded and anonymous.
 	RecordMiss(ctx context.Context, text, lang string) error
+	// RecordRequest keeps, anonymously, what someone asked the network
+	// office for when nothing fitted ("tell the office").
+	RecordRequest(ctx context.Context, text, lang string) error
 	RecordFeedback(ctx context.Context, queryID int64, lang string, helpful bool) error
 	// SaveFilters stores the user's filters; they are read with the
 	// session (conversation.SessionStore).

@@ -104,17 +104,3 @@ func TestTextFallsBackToGermanThenEnglish(t *testing.T) {
 		t.Errorf("without German: %s", in)
 	}
 }
-
-func TestEveryCategoryHasKeywordsInEveryLanguage(t *testing.T) {
-	langs := []string{"de", "en", "ar", "fa", "ps", "uk", "ru", "tr", "ku", "ti", "ro", "vi"}
-	for _, c := range offer.Categories {
-		for _, l := range langs {
-			if len(offer.Keywords[c.ID][l]) < 3 {
-				t.Errorf("%s/%s: %d keywords", c.ID, l, len(offer.Keywords[c.ID][l]))
-			}
-		}
-	}
-	if len(offer.Categories) != len(offer.Keywords) {
-		t.Errorf("%d categories, keywords for %d", len(offer.Categories), len(offer.Keywords))
-	}
-}

@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"strings"
+
+	"github.com/netzbot/netzbot/internal/search"
 )
 
 // A search's first round trip, the expansion of its words into forms and
@@ -23,6 +26,7 @@ func (s *OfferStore) SetLive(live bool) { s.expansions.SetLive(live) }
 
 // expandCached is expand, remembered while live. An expansion is only read
 // after it is made (score), so one may serve many searches at once.
-func (s *OfferStore) expandCached(ctx context.Context, words []string) (*expansion, error) {
-	return s.expansions.Load(strings.Join(words, "\x00"), func() (*expansion, error) { return s.expand(ctx, words) })
+func (s *OfferStore) expandCached(ctx context.Context, words []string, nwords int, exact []string) (*search.Expansion, error) {
+	key := strings.Join(words, "\x00") + "\x01" + strconv.Itoa(nwords) + "\x01" + strings.Join(exact, "\x00")
+	return s.expansions.Load(key, func() (*search.Expansion, error) { return s.expand(ctx, words, nwords, exact) })
 }

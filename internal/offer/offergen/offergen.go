@@ -36,6 +36,7 @@ import (
 	"github.com/netzbot/netzbot/internal/locale"
 	"github.com/netzbot/netzbot/internal/offer"
 	"github.com/netzbot/netzbot/internal/offer/sample"
+	"github.com/netzbot/netzbot/internal/search"
 	"github.com/netzbot/netzbot/locales"
 )
 
@@ -105,7 +106,7 @@ func slot(rng *rand.Rand) int {
 }
 
 func keyword(cat, lang string, slot int) string {
-	kws := offer.Keywords[cat][lang]
+	kws := search.Default().CategoryKeywords[cat][lang]
 	if len(kws) == 0 {
 		return ""
 	}
@@ -336,7 +337,7 @@ var (
 // notes) and the sample directory's texts.
 func buildCorpus() (*corpus, error) {
 	c := &corpus{words: map[string][]string{}, keywords: map[string]map[string]bool{}}
-	for _, cat := range offer.Keywords {
+	for _, cat := range search.Default().CategoryKeywords {
 		for lang, kws := range cat {
 			if c.keywords[lang] == nil {
 				c.keywords[lang] = map[string]bool{}

@@ -9,6 +9,7 @@ import (
 	"github.com/netzbot/netzbot/internal/offer"
 	"github.com/netzbot/netzbot/internal/offer/offergen"
 	"github.com/netzbot/netzbot/internal/offer/sample"
+	"github.com/netzbot/netzbot/internal/search"
 )
 
 // Generated offers are deterministic, complete in every language, and
@@ -28,7 +29,7 @@ func TestGenerateIsDeterministicRealisticAndComplete(t *testing.T) {
 		orgs[g.ExternalID] = true
 	}
 	keywordWords := map[string]bool{}
-	for _, c := range offer.Keywords {
+	for _, c := range search.Default().CategoryKeywords {
 		for _, kws := range c {
 			for _, k := range kws {
 				for _, w := range strings.Fields(strings.ToLower(k)) {

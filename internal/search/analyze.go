@@ -1,0 +1,348 @@
+package search
+
+import (
+	"slices"
+	"sort"
+	"unicode/utf8"
+)
+
+// MaxWords bounds the words of a query that are read; a longer message is
+// mostly not a search, and the rest is ignored.
+const MaxWords = 24
+
+// MaxSearchWords bounds the words searched in the index.
+const MaxSearchWords = 8
+
+// Analysis is what a query asks for: the concepts it names, the
+// categories it names as a whole, and the words left to search in the
+// offers' texts.
+type Analysis struct {
+	// Words are the words to search in the index (at most MaxSearchWords
+	// content words, then compounds of adjacent ones and compound parts);
+	// Origins[i] are the content words Words[i] stands for; the first
+	// NWords are content words themselves (typo-corrected in the index).
+	Words   []string
+	Origins [][]int
+	NWords  int
+	// Generic marks the content words that alone pull no offer in.
+	Generic []bool
+	// Concepts are the concepts found, best first.
+	Concepts []ConceptMatch
+	// Categories are the categories named as a whole ("Deutschkurs").
+	Categories []string
+	// CategoryCovered marks content words that are part of a category term.
+	CategoryCovered []bool
+}
+
+// ConceptMatch is a concept found in a query with how sure the match is
+// (1 a phrase of it, less for a single or ambiguous word, a typo) and the
+// content words it covers.
+type ConceptMatch struct {
+	ID       string
+	Category string
+	Weight   float64
+	Covers   []int
+}
+
+// Understood reports whether the query names a concept or a category.
+func (a *Analysis) Understood() bool { return len(a.Concepts) > 0 || len(a.Categories) > 0 }
+
+// position is one word of a text being matched: its folded form and the
+// lexicon tokens it may stand for, with how well (1 exact or stem, less
+// for a prefix or typo). origin is the content word it came from (parts
+// of a compound share their word's).
+type position struct {
+	word   string
+	toks   []tokMatch
+	origin int
+	// head marks the last part of a split compound: "Schule" in
+	// "Fahrschule" does not make it a school, so a term found in heads
+	// alone does not count.
+	head bool
+}
+
+type tokMatch struct {
+	tok int32
+	q   float64
+}
+
+// Analyze reads a query typed by a reader of lang.
+func (lx *Lexicon) Analyze(text, lang string) *Analysis {
+	a := &Analysis{}
+	raw := splitWords(text)
+	if len(raw) > MaxWords {
+		raw = raw[:MaxWords]
+	}
+	folded := make([]string, len(raw))
+	for i, w := range raw {
+		folded[i] = foldWord(w)
+	}
+	keep := lx.contentWords(folded)
+	var content []string
+	var contentRaw []string
+	for i, k := range keep {
+		if k {
+			content = append(content, folded[i])
+			contentRaw = append(contentRaw, raw[i])
+		}
+	}
+	if len(content) > MaxSearchWords*2 {
+		content, contentRaw = content[:MaxSearchWords*2], contentRaw[:MaxSearchWords*2]
+	}
+	langs := queryLangs(lang)
+	var pos []position
+	for i, w := range content {
+		p := position{word: w, origin: i}
+		p.toks = lx.lookup(w, langs, true)
+		pos = append(pos, p)
+		if utf8.RuneCountInString(w) >= 8 && latinOnly(w) && !hasExact(p.toks) {
+			ps := lx.splitCompound(w)
+			for j, part := range ps {
+				pp := position{word: part, origin: i, toks: lx.lookup(part, []string{"de"}, false), head: j == len(ps)-1}
+				pos = append(pos, pp)
+			}
+		}
+	}
+	a.Generic = make([]bool, len(content))
+	a.CategoryCovered = make([]bool, len(content))
+	for i, w := range content {
+		a.Generic[i] = lx.generic[w]
+	}
+	// Concepts and categories.
+	type agg struct {
+		w      float64
+		covers uint64
+	}
+	concepts := map[int32]*agg{}
+	cats := map[int32]bool{}
+	for _, h := range lx.match(pos, 1, func(term) bool { return true }) {
+		if h.headsOnly {
+			continue
+		}
+		t := lx.terms[h.term]
+		if t.isCategory() {
+			ci := -1 - t.owner
+			cats[ci] = true
+			for _, o := range h.origins {
+				a.CategoryCovered[o] = true
+			}
+			continue
+		}
+		g := concepts[t.owner]
+		if g == nil {
+			g = &agg{}
+			concepts[t.owner] = g
+		}
+		g.w = max(g.w, t.weight*h.q)
+		for _, o := range h.origins {
+			if o < 64 {
+				g.covers |= 1 << o
+			}
+		}
+	}
+	// A concept found only by words that also found a more specific one
+	// ("Führerschein" inside "Führerschein umschreiben") counts for less.
+	for i, gi := range concepts {
+		for j, gj := range concepts {
+			if i != j && gi.covers&gj.covers == gi.covers && gi.covers != gj.covers {
+				gi.w *= 0.5
+				break
+			}
+			if i != j && gi.covers == gj.covers && lx.isAncestor(i, j) {
+				gi.w *= 0.7
+				break
+			}
+		}
+	}
+	for c, g := range concepts {
+		cm := ConceptMatch{ID: lx.concepts[c].ID, Category: lx.concepts[c].Category, Weight: g.w}
+		for o := 0; o < 64; o++ {
+			if g.covers&(1<<o) != 0 {
+				cm.Covers = append(cm.Covers, o)
+			}
+		}
+		a.Concepts = append(a.Concepts, cm)
+	}
+	sort.Slice(a.Concepts, func(i, j int) bool {
+		if a.Concepts[i].Weight != a.Concepts[j].Weight {
+			return a.Concepts[i].Weight > a.Concepts[j].Weight
+		}
+		return a.Concepts[i].ID < a.Concepts[j].ID
+	})
+	for ci := range cats {
+		a.Categories = append(a.Categories, lx.categories[ci])
+	}
+	sort.Strings(a.Categories)
+	// Words for the index: the content words, then compounds of adjacent ones.
+	n := min(len(contentRaw), MaxSearchWords)
+	for i := 0; i < n; i++ {
+		a.Words = append(a.Words, contentRaw[i])
+		a.Origins = append(a.Origins, []int{i})
+	}
+	a.NWords = n
+	for i := 0; i+1 < n; i++ {
+		a.Words = append(a.Words, contentRaw[i]+contentRaw[i+1])
+		a.Origins = append(a.Origins, []int{i, i + 1})
+	}
+	// Compound parts are not searched as words: "fahr" of "Fahrschule"
+	// would find "Fahrradwerkstatt". They find concepts above.
+	return a
+}
+
+// queryLangs are the languages a query's words are stemmed in: the
+// reader's, German (words borrowed from offers and authorities) and
+// English.
+func queryLangs(lang string) []string {
+	out := []string{lang}
+	for _, l := range []string{"de", "en"} {
+		if l != lang {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func hasExact(ts []tokMatch) bool {
+	for _, t := range ts {
+		if t.q >= 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// contentWords marks the words that are not need phrases ("where can I
+// find", "بدي") or stop words.
+func (lx *Lexicon) contentWords(folded []string) []bool {
+	keep := make([]bool, len(folded))
+	for i := range keep {
+		keep[i] = true
+	}
+	for i := 0; i < len(folded); i++ {
+		for _, ph := range lx.need {
+			if i+len(ph) <= len(folded) && slices.Equal(folded[i:i+len(ph)], ph) {
+				for j := i; j < i+len(ph); j++ {
+					keep[j] = false
+				}
+				break
+			}
+		}
+	}
+	for i, w := range folded {
+		if lx.stop[w] {
+			keep[i] = false
+		}
+	}
+	return keep
+}
+
+// lookup finds the tokens a folded word may stand for, in the languages
+// langs: the word or its stem exactly; else a known word it starts with
+// (an ending the stemmer does not know); else, if typos are tolerated, a
+// known word one letter away (two in long words).
+func (lx *Lexicon) lookup(w string, langs []string, typos bool) []tokMatch {
+	var out []tokMatch
+	add := func(ts []int32, q float64) {
+		for _, t := range ts {
+			found := false
+			for i := range out {
+				if out[i].tok == t {
+					out[i].q = max(out[i].q, q)
+					found = true
+				}
+			}
+			if !found {
+				out = append(out, tokMatch{t, q})
+			}
+		}
+	}
+	add(lx.forms[w], 1)
+	for _, l := range langs {
+		if s := Stem(l, w); s != w {
+			add(lx.forms[s], 1)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	r := []rune(w)
+	if len(r) >= 5 {
+		for n := len(r) - 1; n >= max(4, len(r)-3); n-- {
+			add(lx.forms[string(r[:n])], 0.9)
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	if !typos || len(r) < 5 {
+		return out
+	}
+	maxD := 1
+	if len(r) >= 9 {
+		maxD = 2
+	}
+	seen := map[int32]bool{}
+	try := func(h uint64) {
+		for _, t := range lx.deletes[h] {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			if editDistance(w, lx.tokens[t], maxD) <= maxD || editDistance(Stem(langs[0], w), lx.tokens[t], 1) <= 1 {
+				add([]int32{t}, 0.75)
+			}
+		}
+	}
+	try(hashString(w))
+	for _, d := range deletions(w) {
+		try(hashString(d))
+	}
+	return out
+}
+
+// isAncestor reports whether concept a is a parent (or further up) of b.
+func (lx *Lexicon) isAncestor(a, b int32) bool {
+	for p, n := lx.concepts[b].parent, 0; p >= 0 && n < 16; p, n = lx.concepts[p].parent, n+1 {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}
+
+// splitCompound splits a German compound into known words
+// ("sozialticketantrag" -> "sozialticket", "antrag"), allowing the
+// linking s/es/n/en; nil if it does not split into known words.
+func (lx *Lexicon) splitCompound(w string) []string {
+	r := []rune(w)
+	return lx.split(r, 3)
+}
+
+func (lx *Lexicon) split(r []rune, depth int) []string {
+	if depth == 0 || len(r) < 7 {
+		return nil
+	}
+	known := func(s string) bool { return len(lx.forms[s]) > 0 || len(lx.forms[Stem("de", s)]) > 0 }
+	// The longest known first part wins.
+	for i := len(r) - 4; i >= 3; i-- {
+		left := string(r[:i])
+		if !known(left) {
+			continue
+		}
+		rest := r[i:]
+		for _, link := range []string{"", "s", "es", "n", "en"} {
+			lr := []rune(link)
+			if len(rest)-len(lr) < 4 || string(rest[:len(lr)]) != link {
+				continue
+			}
+			right := rest[len(lr):]
+			if known(string(right)) {
+				return []string{left, string(right)}
+			}
+			if more := lx.split(right, depth-1); more != nil {
+				return append([]string{left}, more...)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,307 @@
+package search
+
+import (
+	"hash/fnv"
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Lexicon is the compiled lexicon: every term as a sequence of token
+// numbers, the tokens by their folded and stemmed forms, and a deletion
+// index of the forms for typo tolerance. Read-only after Compile, so one
+// Lexicon serves every search at once.
+type Lexicon struct {
+	concepts []compiledConcept
+	byID     map[string]int32
+	// categories are the category ids in the order of their terms' kind.
+	categories []string
+	catIndex   map[string]int32
+
+	forms   map[string][]int32 // folded or stemmed form -> tokens
+	tokens  []string           // token -> its canonical (stemmed) form
+	terms   []term
+	byToken map[int32][]int32 // token -> terms holding it
+	deletes map[uint64][]int32
+
+	stop    map[string]bool // folded stop words of every language
+	need    [][]string      // folded need phrases, as words
+	generic map[string]bool // folded generic words
+
+	// CategoryKeywords are the category terms as written: category ->
+	// language -> keywords, most common first ("did you mean").
+	CategoryKeywords map[string]map[string][]string
+	version          string
+}
+
+type compiledConcept struct {
+	Concept
+	parent   int32 // -1 if none
+	children []int32
+	related  []int32
+}
+
+// term is one lexicon term: its tokens in order, whose term it is
+// (concept number, or -1-category for a category term) and how much it
+// says (an ambiguous single word little, a phrase most).
+type term struct {
+	toks   []int32
+	owner  int32
+	weight float64
+	lang   string // the language it is written in
+	offer  bool   // one of the German words offers use
+}
+
+// isCategory reports whether the term names a whole category.
+func (t term) isCategory() bool { return t.owner < 0 }
+
+// Compile builds the matcher of a validated source.
+func Compile(src *Source) *Lexicon {
+	lx := &Lexicon{
+		byID:             map[string]int32{},
+		catIndex:         map[string]int32{},
+		forms:            map[string][]int32{},
+		byToken:          map[int32][]int32{},
+		deletes:          map[uint64][]int32{},
+		stop:             map[string]bool{},
+		generic:          map[string]bool{},
+		CategoryKeywords: map[string]map[string][]string{},
+	}
+	for l, ws := range src.Phrases.Stop {
+		_ = l
+		for _, w := range ws {
+			for _, f := range foldWords(w) {
+				lx.stop[f] = true
+			}
+		}
+	}
+	for _, ws := range src.Phrases.Generic {
+		for _, w := range ws {
+			for _, f := range foldWords(w) {
+				lx.generic[f] = true
+			}
+		}
+	}
+	for _, ws := range src.Phrases.Need {
+		for _, w := range ws {
+			if f := foldWords(w); len(f) > 0 {
+				lx.need = append(lx.need, f)
+			}
+		}
+	}
+	// Longest need phrases first, so "where can i find" goes before "where".
+	sort.SliceStable(lx.need, func(i, j int) bool { return len(lx.need[i]) > len(lx.need[j]) })
+
+	for i, c := range src.Concepts {
+		lx.byID[c.ID] = int32(i)
+		lx.concepts = append(lx.concepts, compiledConcept{Concept: c, parent: -1})
+	}
+	for i := range lx.concepts {
+		c := &lx.concepts[i]
+		if p, ok := lx.byID[c.Parent]; ok && c.Parent != "" {
+			c.parent = p
+			lx.concepts[p].children = append(lx.concepts[p].children, int32(i))
+		}
+		for _, r := range c.Related {
+			if j, ok := lx.byID[r]; ok {
+				c.related = append(c.related, j)
+			}
+		}
+	}
+	var sig strings.Builder
+	for i, c := range src.Concepts {
+		amb := map[string]bool{}
+		for _, a := range c.Ambiguous {
+			amb[Fold(a)] = true
+		}
+		sig.WriteString(c.ID + "\x00" + c.Category + "\x00" + c.Parent + "\x00")
+		for _, t := range c.Offer {
+			lx.addTerm(int32(i), "de", t, amb[Fold(t)], true)
+			sig.WriteString(t + "\x00")
+		}
+		for _, l := range Languages {
+			for _, t := range c.Terms[l] {
+				lx.addTerm(int32(i), l, t, amb[Fold(t)], false)
+				sig.WriteString(l + t + "\x00")
+			}
+		}
+	}
+	for _, ct := range src.Categories {
+		ci, ok := lx.catIndex[ct.ID]
+		if !ok {
+			ci = int32(len(lx.categories))
+			lx.categories = append(lx.categories, ct.ID)
+			lx.catIndex[ct.ID] = ci
+		}
+		if lx.CategoryKeywords[ct.ID] == nil {
+			lx.CategoryKeywords[ct.ID] = map[string][]string{}
+		}
+		for _, l := range Languages {
+			for _, t := range ct.Terms[l] {
+				lx.CategoryKeywords[ct.ID][l] = append(lx.CategoryKeywords[ct.ID][l], t)
+				if fs := foldWords(t); len(fs) == 1 && lx.generic[fs[0]] {
+					continue // a generic word names no category on its own
+				}
+				lx.addTerm(-1-ci, l, t, false, false)
+				sig.WriteString(ct.ID + l + t + "\x00")
+			}
+		}
+	}
+	for f, toks := range lx.forms {
+		if utf8.RuneCountInString(f) < 5 {
+			continue
+		}
+		for _, d := range append(deletions(f), f) {
+			h := hashString(d)
+			for _, t := range toks {
+				if !slices.Contains(lx.deletes[h], t) {
+					lx.deletes[h] = append(lx.deletes[h], t)
+				}
+			}
+		}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(sig.String()))
+	lx.version = hexString(h.Sum64())
+	return lx
+}
+
+// Version identifies the lexicon's content: offers are tagged anew when
+// it changes.
+func (lx *Lexicon) Version() string { return lx.version }
+
+// Concepts is the number of concepts.
+func (lx *Lexicon) Concepts() int { return len(lx.concepts) }
+
+// Concept returns the concept with id.
+func (lx *Lexicon) Concept(id string) (Concept, bool) {
+	i, ok := lx.byID[id]
+	if !ok {
+		return Concept{}, false
+	}
+	return lx.concepts[i].Concept, true
+}
+
+// ConceptIDs lists the concept ids in lexicon order.
+func (lx *Lexicon) ConceptIDs() []string {
+	out := make([]string, len(lx.concepts))
+	for i, c := range lx.concepts {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// addTerm compiles one term of owner written in lang.
+func (lx *Lexicon) addTerm(owner int32, lang, text string, ambiguous, offer bool) {
+	var toks []int32
+	for _, w := range foldWords(text) {
+		if lx.stop[w] && len(foldWords(text)) > 1 {
+			continue // "Umschreibung des Führerscheins": the words that say something
+		}
+		toks = append(toks, lx.token(lang, w))
+	}
+	if len(toks) == 0 {
+		return
+	}
+	weight := 1.0
+	if len(toks) == 1 {
+		weight = 0.85
+	}
+	if ambiguous {
+		weight = 0.4
+	}
+	ti := int32(len(lx.terms))
+	lx.terms = append(lx.terms, term{toks: toks, owner: owner, weight: weight, lang: lang, offer: offer})
+	seen := map[int32]bool{}
+	for _, t := range toks {
+		if !seen[t] {
+			seen[t] = true
+			lx.byToken[t] = append(lx.byToken[t], ti)
+		}
+	}
+}
+
+// token is the token of a folded word of lang, made if new: the word's
+// stem is its canonical form, and both the word and the stem find it.
+func (lx *Lexicon) token(lang, w string) int32 {
+	stem := Stem(lang, w)
+	for _, t := range lx.forms[stem] {
+		if lx.tokens[t] == stem {
+			lx.addForm(w, t)
+			return t
+		}
+	}
+	t := int32(len(lx.tokens))
+	lx.tokens = append(lx.tokens, stem)
+	lx.addForm(stem, t)
+	lx.addForm(w, t)
+	return t
+}
+
+func (lx *Lexicon) addForm(f string, t int32) {
+	if !slices.Contains(lx.forms[f], t) {
+		lx.forms[f] = append(lx.forms[f], t)
+	}
+}
+
+// deletions are the forms of w with one letter removed.
+func deletions(w string) []string {
+	r := []rune(w)
+	out := make([]string, 0, len(r))
+	for i := range r {
+		out = append(out, string(r[:i])+string(r[i+1:]))
+	}
+	return out
+}
+
+func hashString(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+func hexString(v uint64) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, 16)
+	for i := 15; i >= 0; i-- {
+		b[i] = digits[v&15]
+		v >>= 4
+	}
+	return string(b)
+}
+
+// editDistance is the Damerau-Levenshtein distance of a and b (adjacent
+// transpositions count one), or max+1 once it exceeds max.
+func editDistance(a, b string, max int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > max || -d > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,147 @@
+package search
+
+import (
+	"sort"
+	"unicode/utf8"
+)
+
+// hit is a term found in a text: at which content words, how well.
+type hit struct {
+	term      int32
+	origins   []int
+	q         float64
+	headsOnly bool // found only in last parts of compounds
+}
+
+// match finds the terms (those ok accepts) whose every token stands at a
+// position of pos, each at its own, all within a window of the term's
+// length plus gap (so the words may come in any order and one other word
+// may stand between them).
+func (lx *Lexicon) match(pos []position, gap int, ok func(term) bool) []hit {
+	var out []hit
+	tried := map[int64]bool{}
+	for i, p := range pos {
+		for _, tm := range p.toks {
+			for _, ti := range lx.byToken[tm.tok] {
+				t := lx.terms[ti]
+				key := int64(ti)<<20 | int64(i)
+				if tried[key] || !ok(t) {
+					continue
+				}
+				tried[key] = true
+				if h, found := lx.matchAt(pos, i, ti, gap); found {
+					out = append(out, h)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// matchAt tries term ti around position i: for each of its tokens the
+// nearest unused position that holds it.
+func (lx *Lexicon) matchAt(pos []position, i int, ti int32, gap int) (hit, bool) {
+	t := lx.terms[ti]
+	span := len(t.toks) + gap
+	lo, hi := max(0, i-span+1), min(len(pos), i+span)
+	used := map[int]bool{}
+	h := hit{term: ti, q: 1}
+	first, last := len(pos), -1
+	for _, tok := range t.toks {
+		best, bestQ := -1, 0.0
+		for j := lo; j < hi; j++ {
+			if used[j] {
+				continue
+			}
+			for _, m := range pos[j].toks {
+				if m.tok == tok && (best < 0 || abs(j-i) < abs(best-i)) {
+					best, bestQ = j, m.q
+				}
+			}
+		}
+		if best < 0 {
+			return hit{}, false
+		}
+		used[best] = true
+		first, last = min(first, best), max(last, best)
+		h.q = min(h.q, bestQ)
+	}
+	if last-first+1 > span {
+		return hit{}, false
+	}
+	h.headsOnly = true
+	for j := range used {
+		h.headsOnly = h.headsOnly && pos[j].head
+	}
+	seen := map[int]bool{}
+	for j := range used {
+		if o := pos[j].origin; !seen[o] {
+			seen[o] = true
+			h.origins = append(h.origins, o)
+		}
+	}
+	sort.Ints(h.origins)
+	return h, true
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Field is one text of an offer to tag: its language and how much a
+// concept found in it says (1 title and tags, 0.5 organisation, 0.3
+// description), like the word weights of the index.
+type Field struct {
+	Lang   string
+	Text   string
+	Weight float64
+}
+
+// Tag finds the concepts of an offer's texts, with the weight of the best
+// place each is found at times how well it was matched: concept id ->
+// weight in (0, 1]. An offer is tagged with the concepts its own words
+// name (the German `offer` terms, and the terms of the text's language);
+// a search for a concept then finds it in any language.
+func (lx *Lexicon) Tag(fields []Field) map[string]float64 {
+	out := map[string]float64{}
+	for _, f := range fields {
+		words := foldWords(f.Text)
+		if len(words) == 0 {
+			continue
+		}
+		langs := []string{f.Lang}
+		var pos []position
+		for _, w := range words {
+			if lx.stop[w] && utf8.RuneCountInString(w) < 4 {
+				continue
+			}
+			p := position{word: w, origin: len(pos), toks: lx.lookup(w, langs, false)}
+			pos = append(pos, p)
+			if utf8.RuneCountInString(w) >= 8 && latinOnly(w) && !hasExact(p.toks) {
+				o := p.origin
+				ps := lx.splitCompound(w)
+				for j, part := range ps {
+					pos = append(pos, position{word: part, origin: o, toks: lx.lookup(part, []string{"de"}, false), head: j == len(ps)-1})
+				}
+			}
+		}
+		lang := f.Lang
+		for _, h := range lx.match(pos, 1, func(t term) bool {
+			return !t.isCategory() && (t.lang == lang || t.offer && lang == "de")
+		}) {
+			if h.headsOnly {
+				continue
+			}
+			t := lx.terms[h.term]
+			id := lx.concepts[t.owner].ID
+			w := f.Weight * t.weight * h.q
+			if w > out[id] {
+				out[id] = w
+			}
+		}
+	}
+	return out
+}
