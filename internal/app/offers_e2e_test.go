@@ -212,7 +212,7 @@ func TestSearchFiltersToggleAndArePerUser(t *testing.T) {
 	u := h.User(71201, "uk")
 	h.Say(t, u, "/language uk")
 	uk := h.L("uk")
-	list := apptest.Last(t, h.Say(t, u, "міграційна консультація"))
+	list := apptest.Last(t, h.Say(t, u, "консультація для жінок і сімей"))
 	all := list.Text
 	// Free only.
 	free := apptest.Last(t, h.Press(t, u, list.MessageID, button(t, list, "of:f:free:1:").CallbackData))
@@ -239,7 +239,7 @@ func TestSearchFiltersToggleAndArePerUser(t *testing.T) {
 	// The filters are stored for this user only.
 	other := h.User(71202, "uk")
 	h.Say(t, other, "/language uk")
-	if got := apptest.Last(t, h.Say(t, other, "консультація")).Text; got != all {
+	if got := apptest.Last(t, h.Say(t, other, "консультація для жінок і сімей")).Text; got != all {
 		t.Errorf("another user's results changed by filters:\n%s\nvs\n%s", got, all)
 	}
 	// Reset.

@@ -195,13 +195,22 @@ func (lx *Lexicon) ConceptIDs() []string {
 // addTerm compiles one term of owner written in lang.
 func (lx *Lexicon) addTerm(owner int32, lang, text string, ambiguous, offer bool) {
 	var toks []int32
-	for _, w := range foldWords(text) {
-		if lx.stop[w] && len(foldWords(text)) > 1 {
+	words := foldWords(text)
+	for _, w := range words {
+		if lx.stop[w] && len(words) > 1 {
 			continue // "Umschreibung des Führerscheins": the words that say something
 		}
 		toks = append(toks, lx.token(lang, w))
 	}
-	if len(toks) == 0 {
+	if len(toks) == 0 || len(toks) == 1 && len(words) > 1 && lx.generic[lx.tokens[toks[0]]] {
+		return
+	}
+	if len(toks) == 1 && len(words) > 1 {
+		// A phrase of one word and filler ("bi zarok im"): only that word
+		// is left, and it says less than the phrase did.
+		weightOne := 0.6
+		lx.terms = append(lx.terms, term{toks: toks, owner: owner, weight: weightOne, lang: lang, offer: offer})
+		lx.byToken[toks[0]] = append(lx.byToken[toks[0]], int32(len(lx.terms)-1))
 		return
 	}
 	weight := 1.0

@@ -42,6 +42,11 @@ func (lx *Lexicon) match(pos []position, gap int, ok func(term) bool) []hit {
 // nearest unused position that holds it.
 func (lx *Lexicon) matchAt(pos []position, i int, ti int32, gap int) (hit, bool) {
 	t := lx.terms[ti]
+	if t.lang == "vi" && len(t.toks) > 1 {
+		// Vietnamese words are syllables: a word of several is those
+		// syllables in a row, in order.
+		return lx.matchInOrder(pos, i, ti)
+	}
 	span := len(t.toks) + gap
 	lo, hi := max(0, i-span+1), min(len(pos), i+span)
 	used := map[int]bool{}
@@ -82,6 +87,39 @@ func (lx *Lexicon) matchAt(pos []position, i int, ti int32, gap int) (hit, bool)
 	}
 	sort.Ints(h.origins)
 	return h, true
+}
+
+// matchInOrder tries term ti as consecutive positions, in order, one of
+// them position i.
+func (lx *Lexicon) matchInOrder(pos []position, i int, ti int32) (hit, bool) {
+	t := lx.terms[ti]
+	holds := func(j int, tok int32) (float64, bool) {
+		for _, m := range pos[j].toks {
+			if m.tok == tok {
+				return m.q, true
+			}
+		}
+		return 0, false
+	}
+	for start := max(0, i-len(t.toks)+1); start <= i && start+len(t.toks) <= len(pos); start++ {
+		h := hit{term: ti, q: 1}
+		ok := true
+		for k, tok := range t.toks {
+			q, found := holds(start+k, tok)
+			if !found {
+				ok = false
+				break
+			}
+			h.q = min(h.q, q)
+			if o := pos[start+k].origin; len(h.origins) == 0 || h.origins[len(h.origins)-1] != o {
+				h.origins = append(h.origins, o)
+			}
+		}
+		if ok {
+			return h, true
+		}
+	}
+	return hit{}, false
 }
 
 func abs(x int) int {

@@ -270,8 +270,14 @@ func Score(a *Analysis, concepts map[string]float64, ex *Expansion) Result {
 		named[c] = true
 		nearest[c] += 50
 	}
+	var conceptCovers uint32
 	for _, c := range a.Concepts {
 		nearest[c.Category] += 200 * c.Weight
+		for _, o := range c.Covers {
+			if o < 32 {
+				conceptCovers |= 1 << uint(o)
+			}
+		}
 	}
 	bonus := make([]float64, len(catNames)+1)
 	isNamed := make([]bool, len(catNames)+1)
@@ -281,7 +287,13 @@ func Score(a *Analysis, concepts map[string]float64, ex *Expansion) Result {
 	}
 	keep := func(x *acc) (float64, bool) {
 		if x.concept > 0 {
-			return ConceptTier + ConceptWeight*x.concept + x.text + bonus[x.cat], true
+			// The concept must explain a good part of what was asked, with
+			// the offer's own words: "a cheap flight ticket to Kabul" is
+			// not a tram ticket.
+			covers := x.covers | conceptCovers
+			if nReq == 0 || 3*popcount(required&covers) >= nReq {
+				return ConceptTier + ConceptWeight*x.concept + x.text + bonus[x.cat], true
+			}
 		}
 		if nReq == 0 {
 			return 0, false
