@@ -77,7 +77,8 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	for i, w := range raw {
 		folded[i] = foldWord(w)
 	}
-	keep := lx.contentWords(folded)
+	langs := queryLangs(lang)
+	keep := lx.contentWords(folded, langs)
 	var content []string
 	var contentRaw []string
 	for i, k := range keep {
@@ -89,7 +90,6 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	if len(content) > MaxSearchWords*2 {
 		content, contentRaw = content[:MaxSearchWords*2], contentRaw[:MaxSearchWords*2]
 	}
-	langs := queryLangs(lang)
 	var pos []position
 	for i, w := range content {
 		p := position{word: w, origin: i}
@@ -213,7 +213,7 @@ func hasExact(ts []tokMatch) bool {
 
 // contentWords marks the words that are not need phrases ("where can I
 // find", "بدي") or stop words.
-func (lx *Lexicon) contentWords(folded []string) []bool {
+func (lx *Lexicon) contentWords(folded, langs []string) []bool {
 	keep := make([]bool, len(folded))
 	for i := range keep {
 		keep[i] = true
@@ -229,7 +229,10 @@ func (lx *Lexicon) contentWords(folded []string) []bool {
 		}
 	}
 	for i, w := range folded {
-		if lx.stop[w] {
+		// German and English filler counts in every query (people mix
+		// them in), but not their two-letter words, which are words of
+		// other languages too (Turkish "iş" folds to "is").
+		if lx.stop[langs[0]][w] || utf8.RuneCountInString(w) > 2 && lx.isStop(w, langs[1:]) {
 			keep[i] = false
 		}
 	}

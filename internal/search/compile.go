@@ -25,7 +25,7 @@ type Lexicon struct {
 	byToken map[int32][]int32 // token -> terms holding it
 	deletes map[uint64][]int32
 
-	stop    map[string]bool // folded stop words of every language
+	stop    map[string]map[string]bool // language -> folded stop words
 	need    [][]string      // folded need phrases, as words
 	generic map[string]bool // folded generic words
 
@@ -53,6 +53,16 @@ type term struct {
 	offer  bool   // one of the German words offers use
 }
 
+// isStop reports whether w is a stop word of one of langs.
+func (lx *Lexicon) isStop(w string, langs []string) bool {
+	for _, l := range langs {
+		if lx.stop[l][w] {
+			return true
+		}
+	}
+	return false
+}
+
 // isCategory reports whether the term names a whole category.
 func (t term) isCategory() bool { return t.owner < 0 }
 
@@ -64,15 +74,17 @@ func Compile(src *Source) *Lexicon {
 		forms:            map[string][]int32{},
 		byToken:          map[int32][]int32{},
 		deletes:          map[uint64][]int32{},
-		stop:             map[string]bool{},
+		stop:             map[string]map[string]bool{},
 		generic:          map[string]bool{},
 		CategoryKeywords: map[string]map[string][]string{},
 	}
 	for l, ws := range src.Phrases.Stop {
-		_ = l
+		if lx.stop[l] == nil {
+			lx.stop[l] = map[string]bool{}
+		}
 		for _, w := range ws {
 			for _, f := range foldWords(w) {
-				lx.stop[f] = true
+				lx.stop[l][f] = true
 			}
 		}
 	}
@@ -140,9 +152,6 @@ func Compile(src *Source) *Lexicon {
 		for _, l := range Languages {
 			for _, t := range ct.Terms[l] {
 				lx.CategoryKeywords[ct.ID][l] = append(lx.CategoryKeywords[ct.ID][l], t)
-				if fs := foldWords(t); len(fs) == 1 && lx.generic[fs[0]] {
-					continue // a generic word names no category on its own
-				}
 				lx.addTerm(-1-ci, l, t, false, false)
 				sig.WriteString(ct.ID + l + t + "\x00")
 			}
@@ -197,7 +206,7 @@ func (lx *Lexicon) addTerm(owner int32, lang, text string, ambiguous, offer bool
 	var toks []int32
 	words := foldWords(text)
 	for _, w := range words {
-		if lx.stop[w] && len(words) > 1 {
+		if lx.stop[lang][w] && len(words) > 1 {
 			continue // "Umschreibung des Führerscheins": the words that say something
 		}
 		toks = append(toks, lx.token(lang, w))

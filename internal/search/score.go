@@ -327,7 +327,9 @@ func Score(a *Analysis, concepts map[string]float64, ex *Expansion) Result {
 	}
 	// A query that only names categories lists them.
 	res.CategoryScore = map[string]float64{}
-	if catOnly && nReq > 0 {
+	// (A query of generic words alone that names a category, "Beratung",
+	// lists that category; it pulls no other offer in.)
+	if catOnly && (nReq > 0 || len(a.Categories) > 0) {
 		for c, v := range catScore {
 			if named[c] {
 				res.CategoryScore[c] = v

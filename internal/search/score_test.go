@@ -94,7 +94,8 @@ func TestScoreHonesty(t *testing.T) {
 	if r := Score(a, nil, ex); len(r.Candidates) != 0 {
 		t.Errorf("one word of three found offers: %v", r.Candidates)
 	}
-	a = &Analysis{Words: []string{"laptop"}, Origins: [][]int{{0}}, NWords: 1, Generic: []bool{false}, CategoryCovered: []bool{false}}
+	a = &Analysis{Words: []string{"laptop"}, Origins: [][]int{{0}}, NWords: 1, Generic: []bool{false}, CategoryCovered: []bool{false},
+		Concepts: []ConceptMatch{{ID: "driving_licence", Weight: 1, Covers: []int{0}}}}
 	ex.Groups[0].Index = 0
 	r := Score(a, map[string]float64{"§driving_licence": 1}, ex)
 	if len(r.Candidates) != 2 {
@@ -108,6 +109,7 @@ func TestScoreHonesty(t *testing.T) {
 		t.Errorf("a concept in the description scores %v, a word in the title %v", m[2], m[1])
 	}
 	a.Generic[0] = true
+	a.Concepts = nil
 	if r := Score(a, nil, ex); len(r.Candidates) != 0 {
 		t.Errorf("a generic word alone found offers: %v", r.Candidates)
 	}
