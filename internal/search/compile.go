@@ -26,8 +26,8 @@ type Lexicon struct {
 	deletes map[uint64][]int32
 
 	stop    map[string]map[string]bool // language -> folded stop words
-	need    [][]string      // folded need phrases, as words
-	generic map[string]bool // folded generic words
+	need    [][]string                 // folded need phrases, as words
+	generic map[string]bool            // folded generic words
 
 	// CategoryKeywords are the category terms as written: category ->
 	// language -> keywords, most common first ("did you mean").
