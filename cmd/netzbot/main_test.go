@@ -48,7 +48,8 @@ func catalog(t *testing.T) *locale.Catalog {
 
 // clearEnv makes the test independent of the developer's environment.
 func clearEnv(t *testing.T) {
-	for _, v := range []string{"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "HTTP_ADDR", "LOG_LEVEL", "ADMIN_IDS", "DATA_DIR", "TZ_NAME", "DEFAULT_LANGUAGE", "WEBHOOK_URL", "WEBHOOK_SECRET", "LANG", "LC_ALL"} {
+	for _, v := range []string{"TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_URL", "HTTP_ADDR", "LOG_LEVEL", "ADMIN_IDS", "DATA_DIR", "TZ_NAME", "DEFAULT_LANGUAGE", "WEBHOOK_URL", "WEBHOOK_SECRET", "LANG", "LC_ALL",
+		"TRANSLATE_PROVIDER", "TRANSLATE_URL", "TRANSLATE_API_KEY", "TRANSLATE_API_KEY_FILE"} {
 		t.Setenv(v, "")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/netzbot/netzbot/internal/offer"
 	"github.com/netzbot/netzbot/internal/offer/sample"
 	"github.com/netzbot/netzbot/internal/postgres"
+	"github.com/netzbot/netzbot/internal/translate"
 )
 
 const importUsage = `usage: netzbot import offers [--dry-run] [--prune] FILE
@@ -26,7 +27,9 @@ FILE is YAML (.yaml, .yml) or CSV (.csv); the format is in README.md.
 Offers and organisations are matched by their id: a second import updates
 them and never duplicates. Every row is checked first; any problem is
 printed as file:row: field: problem and nothing is changed.
-  --dry-run  check and count, change nothing
+With TRANSLATE_PROVIDER set, missing languages of titles and descriptions
+are first machine-translated (README.md: Machine translation).
+  --dry-run  check and count, change nothing (and translate nothing)
   --prune    deactivate offers that are not in FILE`
 
 // runImport is "netzbot import offers FILE".
@@ -65,12 +68,17 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	if err := importlimit.CheckRows(name, len(f.Offers)+len(f.Organisations)); err != nil {
 		return err
 	}
-	_, db, err := openCLIDatabase(ctx, stderr)
+	cfg, db, err := openCLIDatabase(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return importOffers(ctx, db.Pool, f, name, postgres.ImportOptions{DryRun: *dry, Prune: *prune}, stdout, stderr)
+	// No logger: the import prints what the provider's failures were.
+	tr, err := translate.FromConfig(cfg.Translate, translate.Options{})
+	if err != nil {
+		return err
+	}
+	return importOffers(ctx, db.Pool, tr, f, name, postgres.ImportOptions{DryRun: *dry, Prune: *prune}, stdout, stderr)
 }
 
 // reorderFlags lets flags follow the file name: "FILE --dry-run".
@@ -108,10 +116,15 @@ func reportProblems(stderr io.Writer, err error) error {
 	return err
 }
 
-// importOffers imports with progress output and prints the summary.
-func importOffers(ctx context.Context, pool *pgxpool.Pool, f *offer.File, name string, opt postgres.ImportOptions, stdout, stderr io.Writer) error {
+// importOffers imports with progress output and prints the summary. With
+// a translation provider (tr, nil: off) the missing languages are first
+// filled with machine translations (offers_translate.go).
+func importOffers(ctx context.Context, pool *pgxpool.Pool, tr translate.Provider, f *offer.File, name string, opt postgres.ImportOptions, stdout, stderr io.Writer) error {
 	store := &postgres.OfferStore{Pool: pool}
 	start := time.Now()
+	if err := translateOffers(ctx, store, tr, f, opt.DryRun, stdout, stderr); err != nil {
+		return err
+	}
 	last := time.Now()
 	opt.Progress = func(done, total int) {
 		if total >= 200 && (time.Since(last) > time.Second || done == total) {

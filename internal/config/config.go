@@ -47,6 +47,10 @@ type Config struct {
 
 	// Booking are the BOOKING_* rules of consultation booking (booking.go).
 	Booking Booking
+
+	// Translate is the optional machine translation of offers, TRANSLATE_*
+	// (translate.go); off unless TRANSLATE_PROVIDER is set.
+	Translate Translate
 }
 
 // Retention defaults, in days.
@@ -153,6 +157,9 @@ func Load(getenv Getenv, requireToken bool) (*Config, error) {
 		return nil, &Error{"PRIVACY_CONTACT", "too long: expected an e-mail address, phone number or office of at most 200 characters"}
 	}
 	if c.Booking, err = loadBooking(getenv); err != nil {
+		return nil, err
+	}
+	if c.Translate, err = loadTranslate(getenv); err != nil {
 		return nil, err
 	}
 	return c, nil
