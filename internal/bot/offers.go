@@ -34,6 +34,7 @@ import (
 
 	"github.com/netzbot/netzbot/internal/locale"
 	"github.com/netzbot/netzbot/internal/offer"
+	"github.com/netzbot/netzbot/internal/search"
 )
 
 const (
@@ -252,7 +253,7 @@ func (b *Bot) listReply(ctx context.Context, r *Request, ref listRef) (Reply, er
 	sb.WriteString(header)
 	if len(page.Corrections) > 0 {
 		var fixes []string
-		for _, w := range offer.Words(q.Text) {
+		for _, w := range search.SplitWords(q.Text) {
 			if fix, ok := page.Corrections[w]; ok {
 				fixes = append(fixes, fix)
 			}

@@ -14,7 +14,7 @@ import (
 // directory. Text without anything to search for (only punctuation or
 // emoji, or markup) gets the "not understood" answer with the main menu.
 func (b *Bot) freeText(ctx context.Context, r *Request) ([]Reply, error) {
-	if b.d.Offers == nil || offer.Garbage(r.Text) || strings.ContainsAny(r.Text, "<>") {
+	if b.d.Offers == nil || search.Garbage(r.Text) || strings.ContainsAny(r.Text, "<>") {
 		return []Reply{b.mainMenu(r.L, "unknown_text")}, nil
 	}
 	return b.search(ctx, r, r.Text, false)

@@ -41,7 +41,14 @@ type Problem struct {
 }
 
 func (p Problem) Error() string {
-	return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Row, p.Field, p.Message)
+	where := p.File
+	if p.Row > 0 {
+		where = fmt.Sprintf("%s:%d", p.File, p.Row)
+	}
+	if p.Field == "" {
+		return where + ": " + p.Message
+	}
+	return fmt.Sprintf("%s: %s: %s", where, p.Field, p.Message)
 }
 
 // Problems are all validation errors of a file.

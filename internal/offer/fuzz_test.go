@@ -3,7 +3,6 @@ package offer_test
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/netzbot/netzbot/internal/offer"
 	"github.com/netzbot/netzbot/internal/offer/sample"
@@ -11,39 +10,6 @@ import (
 
 // Fuzz targets of the offer directory's untrusted inputs: what users type
 // into the search, and the import files. No input may panic or hang.
-
-func FuzzSearchQuery(f *testing.F) {
-	for _, s := range []string{
-		"Deutschkurs", "ich suche einen Deutschkurs für Frauen", "I need help with my Aufenthaltstitel",
-		"أريد دورة لغة ألمانية", "دنبال کلاس زبان می‌گردم", "زه د ژبې کورس غواړم", "шукаю курси німецької",
-		"Kita-Platz in Erfurt", "ÜBER über ueber", "\u200f\u200bKita\u200c", "İstanbul IŞIK", "ኣነ ቋንቋ ይደሊ",
-		"tìm lớp học tiếng Đức", "'''---", "a\x00b", "\xff\xfe", strings.Repeat("wort ", 300), "",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		words := offer.Words(text)
-		if len(words) > offer.MaxQueryWords {
-			t.Fatalf("%d words from %q", len(words), text)
-		}
-		for _, w := range words {
-			if w == "" || strings.ContainsAny(w, " \t\n") {
-				t.Fatalf("bad word %q from %q", w, text)
-			}
-			if utf8.ValidString(text) && !utf8.ValidString(w) {
-				t.Fatalf("invalid UTF-8 word %q from %q", w, text)
-			}
-		}
-		n := offer.Normalize(text)
-		if utf8.ValidString(text) && !utf8.ValidString(n) {
-			t.Fatalf("invalid UTF-8 %q from %q", n, text)
-		}
-		if strings.Contains(n, "  ") || n != strings.TrimSpace(n) {
-			t.Fatalf("normalised %q is not single-spaced", n)
-		}
-		_ = offer.Garbage(text)
-	})
-}
 
 func FuzzImportYAML(f *testing.F) {
 	f.Add(sample.YAML)

@@ -1,7 +1,6 @@
 package offer_test
 
 import (
-	"reflect"
 	"testing"
 	"time"
 
@@ -64,30 +63,6 @@ func TestOpenNowAndNextOpenInBerlin(t *testing.T) {
 	}
 	if got := h.String(); got != "mon 09:00-12:00 13:00-16:00; thu 13:00-18:00; sun 00:00-24:00" {
 		t.Errorf("String: %q", got)
-	}
-}
-
-func TestWordsDropFillerWordsInManyLanguages(t *testing.T) {
-	for in, want := range map[string][]string{
-		"I need help with Jobcenter letter": {"help", "Jobcenter", "letter"},
-		"Ich suche einen Deutschkurs":       {"Deutschkurs"},
-		"أريد دورة لغة ألمانية":             {"دورة", "لغة", "ألمانية"},
-		"шукаю курс німецької":              {"курс", "німецької"},
-		"B1-Kurs!!":                         {"B1-Kurs"},
-		"Kurs FÜR Frauen, möchte":           {"Kurs", "Frauen"}, // folded: "für" is "fur"
-		"Türkçe kurs arıyorum":              {"Türkçe", "kurs"},
-	} {
-		if got := offer.Words(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("Words(%q) = %q, want %q", in, got, want)
-		}
-	}
-	for _, g := range []string{"???", "👍👍", " … "} {
-		if !offer.Garbage(g) {
-			t.Errorf("%q should be garbage", g)
-		}
-	}
-	if offer.Garbage("Kita") {
-		t.Error("Kita is a search")
 	}
 }
 

@@ -576,7 +576,7 @@ func (s *OfferStore) BulkLoad(ctx context.Context, f *offer.File) error {
 // text, by a plain ILIKE '%word%' over every text. No index can help it.
 func (s *OfferStore) NaiveScan(ctx context.Context, text string) (int, error) {
 	var pats []string
-	for _, w := range offer.Words(text) {
+	for _, w := range s.lexicon().ContentWords(text) {
 		pats = append(pats, "%"+w+"%")
 	}
 	var n int

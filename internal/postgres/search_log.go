@@ -21,7 +21,7 @@ func (s *OfferStore) Suggest(ctx context.Context, text string) (*offer.Suggestio
 	if err := s.SyncKeywords(ctx); err != nil {
 		return nil, err
 	}
-	words := offer.Words(text)
+	words := s.lexicon().ContentWords(text)
 	if len(words) == 0 {
 		return nil, nil
 	}
@@ -84,7 +84,7 @@ func (s *OfferStore) Query(ctx context.Context, id int64) (string, error) {
 // RecordMiss counts a search that found nothing. Only the folded words are
 // kept (no user, no time of day beyond first and last seen).
 func (s *OfferStore) RecordMiss(ctx context.Context, text, lang string) error {
-	norm := offer.Normalize(text)
+	norm := s.lexicon().Normalize(text)
 	if norm == "" {
 		return nil
 	}
@@ -99,7 +99,7 @@ func (s *OfferStore) RecordMiss(ctx context.Context, text, lang string) error {
 // RecordRequest counts a "tell the network office what you are looking
 // for": the folded words and the language, like RecordMiss.
 func (s *OfferStore) RecordRequest(ctx context.Context, text, lang string) error {
-	norm := offer.Normalize(text)
+	norm := s.lexicon().Normalize(text)
 	if norm == "" {
 		return nil
 	}

@@ -229,14 +229,23 @@ func (lx *Lexicon) contentWords(folded, langs []string) []bool {
 		}
 	}
 	for i, w := range folded {
-		// German and English filler counts in every query (people mix
-		// them in), but not their two-letter words, which are words of
-		// other languages too (Turkish "iş" folds to "is").
-		if lx.stop[langs[0]][w] || utf8.RuneCountInString(w) > 2 && lx.isStop(w, langs[1:]) {
+		if len(langs) > 0 && lx.isFiller(w, langs[0]) {
 			keep[i] = false
 		}
 	}
 	return keep
+}
+
+// isFiller reports whether the folded word w is a stop word for text in
+// lang: one of lang's, or a German or English one (people mix them in)
+// of three letters or more (two-letter ones are words of other languages
+// too: Turkish "iş" folds to "is"). Queries and lexicon terms drop the
+// same words, so a term can always be typed.
+func (lx *Lexicon) isFiller(w, lang string) bool {
+	if lx.stop[lang][w] {
+		return true
+	}
+	return utf8.RuneCountInString(w) > 2 && (lx.stop["de"][w] || lx.stop["en"][w])
 }
 
 // lookup finds the tokens a folded word may stand for, in the languages
@@ -265,17 +274,17 @@ func (lx *Lexicon) lookup(w string, langs []string, typos bool) []tokMatch {
 			add(lx.forms[s], 1)
 		}
 	}
-	if len(out) > 0 {
-		return out
-	}
+	// A known word plus an ending the stemmer does not know
+	// ("degistirmek" for "değiştirme"): also when the word itself is known
+	// as another word.
 	r := []rune(w)
 	if len(r) >= 5 {
 		for n := len(r) - 1; n >= max(4, len(r)-3); n-- {
 			add(lx.forms[string(r[:n])], 0.9)
 		}
-		if len(out) > 0 {
-			return out
-		}
+	}
+	if len(out) > 0 {
+		return out
 	}
 	if !typos || len(r) < 5 {
 		return out
@@ -286,7 +295,8 @@ func (lx *Lexicon) lookup(w string, langs []string, typos bool) []tokMatch {
 	}
 	seen := map[int32]bool{}
 	try := func(h uint64) {
-		for _, t := range lx.deletes[h] {
+		for _, d := range lx.deleted(h) {
+			t := d.tok
 			if seen[t] {
 				continue
 			}
@@ -296,9 +306,8 @@ func (lx *Lexicon) lookup(w string, langs []string, typos bool) []tokMatch {
 			}
 		}
 	}
-	try(hashString(w))
-	for _, d := range deletions(w) {
-		try(hashString(d))
+	for _, h := range deletionHashes(w) {
+		try(h)
 	}
 	return out
 }

@@ -1,7 +1,8 @@
 package search
 
 import (
-	"hash/fnv"
+	"cmp"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -23,7 +24,11 @@ type Lexicon struct {
 	tokens  []string           // token -> its canonical (stemmed) form
 	terms   []term
 	byToken map[int32][]int32 // token -> terms holding it
-	deletes map[uint64][]int32
+	// deletes is the typo index: for every form of five letters or more,
+	// the hash of the form and of each form with one letter removed, with
+	// the form's token, sorted by hash (a flat array: a few MB less than a
+	// map, and built in a sort).
+	deletes []deletion
 
 	stop    map[string]map[string]bool // language -> folded stop words
 	need    [][]string                 // folded need phrases, as words
@@ -53,16 +58,6 @@ type term struct {
 	offer  bool   // one of the German words offers use
 }
 
-// isStop reports whether w is a stop word of one of langs.
-func (lx *Lexicon) isStop(w string, langs []string) bool {
-	for _, l := range langs {
-		if lx.stop[l][w] {
-			return true
-		}
-	}
-	return false
-}
-
 // isCategory reports whether the term names a whole category.
 func (t term) isCategory() bool { return t.owner < 0 }
 
@@ -73,7 +68,6 @@ func Compile(src *Source) *Lexicon {
 		catIndex:         map[string]int32{},
 		forms:            map[string][]int32{},
 		byToken:          map[int32][]int32{},
-		deletes:          map[uint64][]int32{},
 		stop:             map[string]map[string]bool{},
 		generic:          map[string]bool{},
 		CategoryKeywords: map[string]map[string][]string{},
@@ -129,12 +123,14 @@ func Compile(src *Source) *Lexicon {
 		}
 		sig.WriteString(c.ID + "\x00" + c.Category + "\x00" + c.Parent + "\x00")
 		for _, t := range c.Offer {
-			lx.addTerm(int32(i), "de", t, amb[Fold(t)], true)
+			words := foldWords(t)
+			lx.addTerm(int32(i), "de", words, amb[strings.Join(words, " ")], true)
 			sig.WriteString(t + "\x00")
 		}
 		for _, l := range Languages {
 			for _, t := range c.Terms[l] {
-				lx.addTerm(int32(i), l, t, amb[Fold(t)], false)
+				words := foldWords(t)
+				lx.addTerm(int32(i), l, words, amb[strings.Join(words, " ")], false)
 				sig.WriteString(l + t + "\x00")
 			}
 		}
@@ -152,7 +148,7 @@ func Compile(src *Source) *Lexicon {
 		for _, l := range Languages {
 			for _, t := range ct.Terms[l] {
 				lx.CategoryKeywords[ct.ID][l] = append(lx.CategoryKeywords[ct.ID][l], t)
-				lx.addTerm(-1-ci, l, t, false, false)
+				lx.addTerm(-1-ci, l, foldWords(t), false, false)
 				sig.WriteString(ct.ID + l + t + "\x00")
 			}
 		}
@@ -161,18 +157,17 @@ func Compile(src *Source) *Lexicon {
 		if utf8.RuneCountInString(f) < 5 {
 			continue
 		}
-		for _, d := range append(deletions(f), f) {
-			h := hashString(d)
+		for _, h := range deletionHashes(f) {
 			for _, t := range toks {
-				if !slices.Contains(lx.deletes[h], t) {
-					lx.deletes[h] = append(lx.deletes[h], t)
-				}
+				lx.deletes = append(lx.deletes, deletion{h, t})
 			}
 		}
 	}
-	h := fnv.New64a()
-	h.Write([]byte(sig.String()))
-	lx.version = hexString(h.Sum64())
+	slices.SortFunc(lx.deletes, func(a, b deletion) int {
+		return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(a.tok, b.tok))
+	})
+	lx.deletes = slices.Compact(lx.deletes)
+	lx.version = fmt.Sprintf("%016x", hashString(sig.String()))
 	return lx
 }
 
@@ -202,11 +197,10 @@ func (lx *Lexicon) ConceptIDs() []string {
 }
 
 // addTerm compiles one term of owner written in lang.
-func (lx *Lexicon) addTerm(owner int32, lang, text string, ambiguous, offer bool) {
+func (lx *Lexicon) addTerm(owner int32, lang string, words []string, ambiguous, offer bool) {
 	var toks []int32
-	words := foldWords(text)
 	for _, w := range words {
-		if lx.stop[lang][w] && len(words) > 1 {
+		if lx.isFiller(w, lang) && len(words) > 1 {
 			continue // "Umschreibung des Führerscheins": the words that say something
 		}
 		toks = append(toks, lx.token(lang, w))
@@ -263,30 +257,51 @@ func (lx *Lexicon) addForm(f string, t int32) {
 	}
 }
 
-// deletions are the forms of w with one letter removed.
-func deletions(w string) []string {
-	r := []rune(w)
-	out := make([]string, 0, len(r))
-	for i := range r {
-		out = append(out, string(r[:i])+string(r[i+1:]))
+// deletion is one entry of the typo index.
+type deletion struct {
+	hash uint64
+	tok  int32
+}
+
+// deleted are the tokens of the forms whose hash (or one of whose
+// deletions' hash) is h.
+func (lx *Lexicon) deleted(h uint64) []deletion {
+	i, _ := slices.BinarySearchFunc(lx.deletes, h, func(d deletion, h uint64) int { return cmp.Compare(d.hash, h) })
+	j := i
+	for j < len(lx.deletes) && lx.deletes[j].hash == h {
+		j++
+	}
+	return lx.deletes[i:j]
+}
+
+// deletionHashes are the hashes of w and of w with each letter removed,
+// as hashString of those strings, without making them.
+func deletionHashes(w string) []uint64 {
+	out := []uint64{hashString(w)}
+	prefix := uint64(fnvOffset)
+	for i, r := range w {
+		j := i + utf8.RuneLen(r)
+		h := prefix
+		for k := j; k < len(w); k++ {
+			h = (h ^ uint64(w[k])) * fnvPrime
+		}
+		out = append(out, h)
+		for k := i; k < j; k++ {
+			prefix = (prefix ^ uint64(w[k])) * fnvPrime
+		}
 	}
 	return out
 }
 
-func hashString(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
-}
+const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
 
-func hexString(v uint64) string {
-	const digits = "0123456789abcdef"
-	b := make([]byte, 16)
-	for i := 15; i >= 0; i-- {
-		b[i] = digits[v&15]
-		v >>= 4
+// hashString is FNV-1a of s, without allocating.
+func hashString(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
 	}
-	return string(b)
+	return h
 }
 
 // editDistance is the Damerau-Levenshtein distance of a and b (adjacent

@@ -48,7 +48,7 @@ func splitWords(s string) []string {
 		}
 		// A hyphen joins the parts of a German compound ("Laptop-Kurs"):
 		// one word, as the index keeps it; apostrophes go.
-		f = strings.NewReplacer("'", "", "ʼ", "", "’", "", "-", "").Replace(f)
+		f = joiners.Replace(f)
 		if f != "" {
 			out = append(out, f)
 		}
@@ -56,23 +56,49 @@ func splitWords(s string) []string {
 	return out
 }
 
-var arabicVariants = strings.NewReplacer(
-	"أ", "ا", "إ", "ا", "آ", "ا", "ٱ", "ا", "ى", "ي", "ة", "ه", "ؤ", "و", "ئ", "ي",
-	"ی", "ي", "ک", "ك", "ۀ", "ه", "ـ", "", "ي", "ي",
-)
+// joiners are the marks that join a word's parts and go.
+var joiners = strings.NewReplacer("'", "", "ʼ", "", "’", "", "-", "")
+
+// latinSpecials are letters that do not decompose into a base letter and
+// a mark.
+var latinSpecials = strings.NewReplacer("ı", "i", "ß", "ss", "ø", "o", "ł", "l", "æ", "ae", "œ", "oe", "đ", "d", "\u200c", "")
+
+// arabicVariant unifies Arabic and Persian letter variants (ي/ی, ك/ک,
+// ة/ه, the alifs) and drops tatweel, like offer_fold.
+func arabicVariant(r rune) rune {
+	switch r {
+	case 'أ', 'إ', 'آ', 'ٱ':
+		return 'ا'
+	case 'ى', 'ئ', 'ی':
+		return 'ي'
+	case 'ة', 'ۀ':
+		return 'ه'
+	case 'ؤ':
+		return 'و'
+	case 'ک':
+		return 'ك'
+	case 'ـ':
+		return -1
+	}
+	return r
+}
 
 // foldWord folds one word (no spaces in it).
 func foldWord(w string) string {
 	w = strings.ToLower(w)
 	if !isASCII(w) {
-		w = strings.NewReplacer("ı", "i", "ß", "ss", "ø", "o", "ł", "l", "æ", "ae", "œ", "oe", "đ", "d", "\u200c", "").Replace(w)
-		t := folders.Get().(transform.Transformer)
-		t.Reset()
-		if out, _, err := transform.String(t, w); err == nil {
-			w = out
+		if strings.ContainsAny(w, "ıßøłæœđ\u200c") {
+			w = latinSpecials.Replace(w)
 		}
-		folders.Put(t)
-		w = arabicVariants.Replace(w)
+		if norm.NFD.QuickSpanString(w) < len(w) || hasMark(w) {
+			t := folders.Get().(transform.Transformer)
+			t.Reset()
+			if out, _, err := transform.String(t, w); err == nil {
+				w = out
+			}
+			folders.Put(t)
+		}
+		w = strings.Map(arabicVariant, w)
 		w = stripArticle(w)
 	}
 	w = arabizi(w)
@@ -140,6 +166,17 @@ func umlautPairs(w string) string {
 		}
 	}
 	return string(out)
+}
+
+// hasMark reports whether s holds a combining mark (an Arabic diacritic,
+// a decomposed accent).
+func hasMark(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Mn, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func isASCII(s string) bool {

@@ -63,34 +63,10 @@ type Source struct {
 	Phrases    Phrases
 }
 
-// Problem is one thing wrong in a lexicon file, as "file:line: problem".
-type Problem struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (p Problem) Error() string {
-	if p.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
-	}
-	return p.File + ": " + p.Msg
-}
-
-// Problems are all the problems of a lexicon, reported together so that a
-// file is fixed in one go.
-type Problems []Problem
-
-func (ps Problems) Error() string {
-	var b strings.Builder
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(p.Error())
-	}
-	return b.String()
-}
+// Problems are reported like an offer file's (offer.Problem): all of
+// them together, "file:line: concept: problem", so that a file is fixed in
+// one go.
+type Problems = offer.Problems
 
 //go:embed lexicon/*.yaml
 var builtin embed.FS
@@ -166,7 +142,7 @@ func Parse(name string, data []byte, into *Source) Problems {
 }
 
 // yamlProblem turns "yaml: line 12: ..." or "line 12: ..." into file:12: ...
-func yamlProblem(name, msg string) Problem {
+func yamlProblem(name, msg string) offer.Problem {
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	var line int
 	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
@@ -177,7 +153,7 @@ func yamlProblem(name, msg string) Problem {
 	}
 	msg = strings.Replace(msg, " not found in type search.lexiconFile", "", 1)
 	msg = strings.Replace(msg, " not found in type search.CategoryTerms", "", 1)
-	return Problem{File: name, Line: line, Msg: msg}
+	return offer.Problem{File: name, Row: line, Message: msg}
 }
 
 // closest is the candidate most like s (edit distance at most 2), or "".
@@ -200,7 +176,7 @@ func LoadBuiltin() (*Source, Problems) {
 	for _, n := range names {
 		data, err := builtin.ReadFile(n)
 		if err != nil {
-			ps = append(ps, Problem{File: n, Msg: err.Error()})
+			ps = append(ps, offer.Problem{File: n, Message: err.Error()})
 			continue
 		}
 		ps = append(ps, Parse(path.Join("internal/search", n), data, src)...)
@@ -272,7 +248,7 @@ func (src *Source) Validate() Problems {
 			file = c.Source[:i]
 			fmt.Sscan(c.Source[i+1:], &line)
 		}
-		ps = append(ps, Problem{File: file, Line: line, Msg: c.ID + ": " + fmt.Sprintf(msg, args...)})
+		ps = append(ps, offer.Problem{File: file, Row: line, Field: c.ID, Message: fmt.Sprintf(msg, args...)})
 	}
 	byID := map[string]*Concept{}
 	for i := range src.Concepts {
@@ -404,7 +380,7 @@ func (src *Source) Validate() Problems {
 	}
 	for _, ct := range src.Categories {
 		if _, ok := offer.CategoryByID(ct.ID); !ok {
-			ps = append(ps, Problem{File: "categories", Msg: fmt.Sprintf("unknown category %q", ct.ID)})
+			ps = append(ps, offer.Problem{File: "categories", Field: ct.ID, Message: "unknown category"})
 		}
 	}
 	return ps

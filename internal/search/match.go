@@ -153,7 +153,7 @@ func (lx *Lexicon) Tag(fields []Field) map[string]float64 {
 		langs := []string{f.Lang}
 		var pos []position
 		for _, w := range words {
-			if lx.stop[f.Lang][w] && utf8.RuneCountInString(w) < 4 {
+			if lx.isFiller(w, f.Lang) {
 				continue
 			}
 			p := position{word: w, origin: len(pos), toks: lx.lookup(w, langs, false)}

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/netzbot/netzbot/internal/offer"
 	"github.com/netzbot/netzbot/internal/offer/sample"
+	"github.com/netzbot/netzbot/internal/search"
 )
 
 // Query is one search of a benchmark.
@@ -49,7 +49,7 @@ func typo(rng *rand.Rand, text string) (string, bool) {
 	words := strings.Fields(text)
 	var long []int
 	for i, w := range words {
-		if letters(w) >= 5 && len(offer.Words(w)) > 0 {
+		if letters(w) >= 5 && len(search.Default().ContentWords(w)) > 0 {
 			long = append(long, i)
 		}
 	}
