@@ -33,6 +33,10 @@ CREATE TABLE lexicon_additions (
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (concept, kind, lang, term)
 );
+-- Running bots hear of additions like of any directory change and load
+-- the lexicon again (internal/postgres/lexicon.go).
+CREATE TRIGGER lexicon_additions_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON lexicon_additions
+    FOR EACH STATEMENT EXECUTE FUNCTION offer_directory_changed();
 
 -- search_requests: "tell the network office what you are looking for",
 -- when nothing fitted. Anonymous like search_misses: the folded words, the

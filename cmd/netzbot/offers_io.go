@@ -18,6 +18,7 @@ import (
 	"github.com/netzbot/netzbot/internal/offer"
 	"github.com/netzbot/netzbot/internal/offer/sample"
 	"github.com/netzbot/netzbot/internal/postgres"
+	"github.com/netzbot/netzbot/internal/search"
 	"github.com/netzbot/netzbot/internal/translate"
 )
 
@@ -39,6 +40,9 @@ func runImport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 	}
 	if len(args) > 0 && args[0] == "meetings" {
 		return runImportMeetings(ctx, args[1:], stdout, stderr) // network.go
+	}
+	if len(args) > 0 && args[0] == "lexicon" {
+		return runImportLexicon(ctx, args[1:], stdout, stderr) // lexicon.go
 	}
 	if len(args) == 0 || args[0] != "offers" {
 		fmt.Fprintln(stderr, importUsage)
@@ -224,17 +228,26 @@ func runReport(ctx context.Context, args []string, _ io.Reader, stdout, stderr i
 
 func reportSearches(ctx context.Context, pool *pgxpool.Pool, since time.Time, limit int, w io.Writer) error {
 	s := &postgres.OfferStore{Pool: pool}
+	lx, err := s.SearchLexicon(ctx)
+	if err != nil {
+		return err
+	}
 	misses, err := s.Misses(ctx, since, limit)
 	if err != nil {
 		return err
 	}
+	requests, err := s.Requests(ctx, since, limit)
+	if err != nil {
+		return err
+	}
+	counts, err := s.ConceptCounts(ctx)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "Searches without result since %s (anonymous, folded):\n", since.Format("2006-01-02"))
-	if len(misses) == 0 {
-		fmt.Fprintln(w, "  (none)")
-	}
-	for _, m := range misses {
-		fmt.Fprintf(w, "  %4d×  %-40s  [%s]  last %s\n", m.Count, m.Query, m.Lang, m.LastSeen.Format("2006-01-02"))
-	}
+	printMisses(w, lx, counts, misses)
+	fmt.Fprintln(w, "\nAsked the network office for (\"tell the office what you are looking for\"):")
+	printMisses(w, lx, counts, requests)
 	fb, err := s.FeedbackSummary(ctx, since, limit)
 	if err != nil {
 		return err
@@ -247,6 +260,29 @@ func reportSearches(ctx context.Context, pool *pgxpool.Pool, since time.Time, li
 		fmt.Fprintf(w, "  %3d / %-3d  %s\n", f.Helpful, f.Useless, f.Query)
 	}
 	return nil
+}
+
+// printMisses lists counted searches, each with what the lexicon makes of
+// it: a need it knows, with how many current offers meet it (none: a gap
+// in the directory), or the concept the words probably meant, with the
+// one command that adds them to it.
+func printMisses(w io.Writer, lx *search.Lexicon, offers map[string]int, misses []offer.Miss) {
+	if len(misses) == 0 {
+		fmt.Fprintln(w, "  (none)")
+	}
+	for _, m := range misses {
+		fmt.Fprintf(w, "  %4d×  %-40s  [%s]  last %s\n", m.Count, m.Query, m.Lang, m.LastSeen.Format("2006-01-02"))
+		if a := lx.Analyze(m.Query, m.Lang); len(a.Concepts) > 0 {
+			c := a.Concepts[0].ID
+			if n := offers[c]; n == 0 {
+				fmt.Fprintf(w, "         a known need (%s) that no current offer meets: a gap in the directory\n", c)
+			} else {
+				fmt.Fprintf(w, "         a known need (%s), met by %d current offers: check their texts or the filters\n", c, n)
+			}
+		} else if p, ok := lx.Propose(m.Query, m.Lang); ok {
+			fmt.Fprintf(w, "         probably %s: netzbot lexicon add %s %s %q\n", p.Concept, p.Concept, m.Lang, m.Query)
+		}
+	}
 }
 
 // loadSampleOffers is the demo's sample loader: the sample offer directory,

@@ -210,6 +210,13 @@ func parseListRef(s string) (listRef, bool) {
 
 // listReply renders one page of a list with the filter toggles.
 func (b *Bot) listReply(ctx context.Context, r *Request, ref listRef) (Reply, error) {
+	rep, _, err := b.listPage(ctx, r, ref)
+	return rep, err
+}
+
+// listPage is listReply with the page it shows (nil when it asks for the
+// location instead).
+func (b *Bot) listPage(ctx context.Context, r *Request, ref listRef) (Reply, *offer.Page, error) {
 	l := r.L
 	f := r.Filters
 	now := b.d.Now()
@@ -227,18 +234,18 @@ func (b *Bot) listReply(ctx context.Context, r *Request, ref listRef) (Reply, er
 			id, _ := parseID(ref.arg)
 			var err error
 			if q.Text, err = b.d.Offers.Query(ctx, id); err != nil {
-				return Reply{}, err
+				return Reply{}, nil, err
 			}
 		}
 	case "n":
 		if q.Near == nil {
-			return b.askLocation(l), nil
+			return b.askLocation(l), nil, nil
 		}
 		q.OnlyNear = true
 	}
 	page, err := b.d.Offers.List(ctx, q)
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, nil, err
 	}
 	switch ref.kind {
 	case "c":
@@ -298,7 +305,7 @@ func (b *Bot) listReply(ctx context.Context, r *Request, ref listRef) (Reply, er
 			Button{Text: l.T("offers_not_helpful"), Data: "of:fb:" + ref.arg + ":0"}))
 	}
 	kb = append(kb, Row(l, Button{Text: l.T("offers_categories_button"), Data: "of:cats"}, Button{Text: l.T("button_back"), Data: "menu:main"}))
-	return Reply{Text: sb.String(), Buttons: kb}, nil
+	return Reply{Text: sb.String(), Buttons: kb}, page, nil
 }
 
 // listItem is one entry of a list: title, organisation, where, distance, open.

@@ -28,11 +28,11 @@ func (b *Bot) search(ctx context.Context, r *Request, text string, edit bool) ([
 		return nil, err
 	}
 	ref := listRef{kind: "s", arg: strconv.FormatInt(qid, 10), text: text}
-	rep, err := b.listReply(ctx, r, ref)
+	rep, page, err := b.listPage(ctx, r, ref)
 	if err != nil {
 		return b.offerError(ctx, r, err)
 	}
-	if !strings.Contains(rep.Text, r.L.T("offers_list_empty")) {
+	if page == nil || len(page.Hits) > 0 {
 		rep.Edit = edit
 		return []Reply{rep}, nil
 	}
@@ -55,11 +55,7 @@ func (b *Bot) search(ctx context.Context, r *Request, text string, edit bool) ([
 	if err != nil {
 		return nil, err
 	}
-	near, err := b.d.Offers.List(ctx, offer.ListQuery{Text: text, Lang: l.Lang, Today: b.d.Now().In(b.tz()), Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if sug == nil && len(near.Nearest) == 0 {
+	if sug == nil && len(page.Nearest) == 0 {
 		// Nothing even similar: most likely not a search at all.
 		return []Reply{{Text: l.T("unknown_text"), Buttons: categoryKeyboard(l, true), Edit: edit}}, nil
 	}
@@ -67,7 +63,7 @@ func (b *Bot) search(ctx context.Context, r *Request, text string, edit bool) ([
 	if sug != nil {
 		kb = append(kb, Keyboard{{{Text: "🔎 " + sug.Keyword, Data: fmt.Sprintf("of:dym:%s:%s:%d", sug.Category, sug.Lang, sug.Index)}}}...)
 	}
-	for _, id := range near.Nearest {
+	for _, id := range page.Nearest {
 		if c, ok := offer.CategoryByID(id); ok {
 			kb = append(kb, Row(l, Button{Text: c.Emoji + " " + l.T("offers_cat_"+c.ID), Data: "of:l:c." + c.ID + ".0"}))
 		}

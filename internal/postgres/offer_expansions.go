@@ -17,8 +17,12 @@ import (
 // are kept only while the directory's changes are followed
 // (Follow calls Invalidate and SetLive).
 
-// Invalidate forgets every expansion: the directory changed.
-func (s *OfferStore) Invalidate() { s.expansions.Invalidate() }
+// Invalidate forgets every expansion: the directory changed (perhaps the
+// office's lexicon additions too, which SyncKeywords then loads).
+func (s *OfferStore) Invalidate() {
+	s.expansions.Invalidate()
+	s.recheck.Store(true)
+}
 
 // SetLive starts keeping expansions while changes are followed and stops
 // (forgetting them) when they are not.

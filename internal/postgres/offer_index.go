@@ -197,13 +197,17 @@ func (s *OfferStore) Reindex(ctx context.Context) error {
 // SyncKeywords writes the category keywords of the lexicon
 // (search.Lexicon.CategoryKeywords), folded and stemmed, into
 // search_keywords if they changed, and tags every offer anew if the
-// lexicon's concepts changed since the offers were tagged. It runs once
-// per store; Import and List call it.
+// lexicon's concepts changed since the offers were tagged (the shipped
+// lexicon with the office's additions, lexicon.go). It runs once per
+// store, and again after the directory changed; Import and List call it.
 func (s *OfferStore) SyncKeywords(ctx context.Context) error {
 	s.keywordsMu.Lock()
 	defer s.keywordsMu.Unlock()
-	if s.keywordsDone {
+	if s.keywordsDone && !s.recheck.Swap(false) {
 		return nil
+	}
+	if err := s.loadLexicon(ctx, s.Pool); err != nil {
+		return err
 	}
 	lx := s.lexicon()
 	keywords := lx.CategoryKeywords

@@ -77,13 +77,15 @@ func (p *OfferPrivacy) Erase(ctx context.Context, userID int64) (privacy.Counts,
 	return c, nil
 }
 
-// ExpireSearchLog forgets anonymous search texts, misses and feedback
-// older than cutoff, and shared locations older than cutoff.
+// ExpireSearchLog forgets anonymous search texts, misses, requests to the
+// office and feedback older than cutoff, and shared locations older than
+// cutoff.
 func ExpireSearchLog(pool *pgxpool.Pool) func(ctx context.Context, cutoff time.Time) (int, error) {
 	return func(ctx context.Context, cutoff time.Time) (int, error) {
 		n := 0
 		for _, q := range []string{
 			`DELETE FROM search_misses WHERE last_seen < $1`,
+			`DELETE FROM search_requests WHERE last_seen < $1`,
 			`DELETE FROM search_feedback WHERE created_at < $1`,
 			`DELETE FROM search_queries q WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM search_feedback f WHERE f.query_id = q.id)`,
 			`UPDATE offer_filters SET latitude = NULL, longitude = NULL, located_at = NULL WHERE located_at < $1`,

@@ -72,7 +72,7 @@ func (s *OfferStore) List(ctx context.Context, q offer.ListQuery) (*offer.Page, 
 // within its timeout or not at all.
 func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page, error) {
 	page, understood, err := s.searchOnce(ctx, q)
-	if err != nil || len(page.Hits) > 0 || understood || s.Translator == nil || q.Lang == "de" || q.Offset > 0 && page.Total > 0 {
+	if err != nil || page.Total > 0 || understood || s.Translator == nil || q.Lang == "de" || q.Lang == "" {
 		return page, err
 	}
 	de, ok := s.Translator.ToGerman(ctx, q.Text, q.Lang)
@@ -89,13 +89,6 @@ func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page
 	return tp, nil
 }
 
-// lexicon is the lexicon searches and tags use.
-func (s *OfferStore) lexicon() *search.Lexicon {
-	if s.Lexicon != nil {
-		return s.Lexicon
-	}
-	return search.Default()
-}
 
 func (s *OfferStore) searchOnce(ctx context.Context, q offer.ListQuery) (*offer.Page, bool, error) {
 	page := &offer.Page{Corrections: map[string]string{}}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,8 +40,14 @@ type OfferStore struct {
 	// (offer_expansions.go).
 	expansions offer.Memo[string, *search.Expansion]
 
-	// Lexicon understands queries and tags offers; nil: search.Default().
+	// Lexicon understands queries and tags offers; nil: the shipped one
+	// with the office's additions (lexicon.go).
 	Lexicon *search.Lexicon
+	lex     atomic.Pointer[search.Lexicon]
+	lexMark string // the additions lex was made with
+	// recheck is set when the directory changed: the next SyncKeywords
+	// looks at the additions and the tags again.
+	recheck atomic.Bool
 	// Translator, if set, translates a query that named no concept and
 	// found nothing to German for a second try (internal/translate).
 	Translator QueryTranslator

@@ -84,40 +84,53 @@ func (s *OfferStore) Query(ctx context.Context, id int64) (string, error) {
 // RecordMiss counts a search that found nothing. Only the folded words are
 // kept (no user, no time of day beyond first and last seen).
 func (s *OfferStore) RecordMiss(ctx context.Context, text, lang string) error {
-	norm := s.lexicon().Normalize(text)
-	if norm == "" {
-		return nil
-	}
-	if _, err := s.Pool.Exec(ctx, `
-		INSERT INTO search_misses (query, lang) VALUES ($1, $2)
-		ON CONFLICT (query, lang) DO UPDATE SET count = search_misses.count + 1, last_seen = now()`, norm, lang); err != nil {
-		return fmt.Errorf("record miss: %w", err)
-	}
-	return nil
+	return s.count(ctx, searchMisses, text, lang)
 }
 
 // RecordRequest counts a "tell the network office what you are looking
-// for": the folded words and the language, like RecordMiss.
+// for", kept like a miss.
 func (s *OfferStore) RecordRequest(ctx context.Context, text, lang string) error {
-	norm := s.lexicon().Normalize(text)
-	if norm == "" {
-		return nil
-	}
-	if _, err := s.Pool.Exec(ctx, `
-		INSERT INTO search_requests (query, lang) VALUES ($1, $2)
-		ON CONFLICT (query, lang) DO UPDATE SET count = search_requests.count + 1, last_seen = now()`, norm, lang); err != nil {
-		return fmt.Errorf("record request: %w", err)
-	}
-	return nil
+	return s.count(ctx, searchRequests, text, lang)
+}
+
+// Misses lists the most frequent searches without result since since.
+func (s *OfferStore) Misses(ctx context.Context, since time.Time, limit int) ([]offer.Miss, error) {
+	return s.counted(ctx, searchMisses, since, limit)
 }
 
 // Requests lists what people asked the office for since since, most often first.
 func (s *OfferStore) Requests(ctx context.Context, since time.Time, limit int) ([]offer.Miss, error) {
+	return s.counted(ctx, searchRequests, since, limit)
+}
+
+// The anonymous search counts: a table of (query, lang) with how often and
+// when first and last.
+const (
+	searchMisses   = "search_misses"
+	searchRequests = "search_requests"
+)
+
+// count adds one to text's row in table (searchMisses or searchRequests).
+func (s *OfferStore) count(ctx context.Context, table, text, lang string) error {
+	norm := s.lexicon().Normalize(text)
+	if norm == "" {
+		return nil
+	}
+	if _, err := s.Pool.Exec(ctx, `
+		INSERT INTO `+table+` AS t (query, lang) VALUES ($1, $2)
+		ON CONFLICT (query, lang) DO UPDATE SET count = t.count + 1, last_seen = now()`, norm, lang); err != nil {
+		return fmt.Errorf("count in %s: %w", table, err)
+	}
+	return nil
+}
+
+// counted lists table's rows seen since since, most frequent first.
+func (s *OfferStore) counted(ctx context.Context, table string, since time.Time, limit int) ([]offer.Miss, error) {
 	rows, err := s.Pool.Query(ctx, `
-		SELECT query, lang, count, first_seen, last_seen FROM search_requests
+		SELECT query, lang, count, first_seen, last_seen FROM `+table+`
 		 WHERE last_seen >= $1 ORDER BY count DESC, last_seen DESC, query LIMIT $2`, since, limit)
 	if err != nil {
-		return nil, fmt.Errorf("requests: %w", err)
+		return nil, fmt.Errorf("list %s: %w", table, err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (offer.Miss, error) {
 		var m offer.Miss
@@ -136,21 +149,6 @@ func (s *OfferStore) RecordFeedback(ctx context.Context, queryID int64, lang str
 		return fmt.Errorf("record feedback: %w", err)
 	}
 	return nil
-}
-
-// Misses lists the most frequent searches without result since since.
-func (s *OfferStore) Misses(ctx context.Context, since time.Time, limit int) ([]offer.Miss, error) {
-	rows, err := s.Pool.Query(ctx, `
-		SELECT query, lang, count, first_seen, last_seen FROM search_misses
-		 WHERE last_seen >= $1 ORDER BY count DESC, last_seen DESC, query LIMIT $2`, since, limit)
-	if err != nil {
-		return nil, fmt.Errorf("misses: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (offer.Miss, error) {
-		var m offer.Miss
-		err := r.Scan(&m.Query, &m.Lang, &m.Count, &m.FirstSeen, &m.LastSeen)
-		return m, err
-	})
 }
 
 // FeedbackSummary sums the feedback per query, least helpful first.

@@ -135,3 +135,15 @@ func FuzzAnalyze(f *testing.F) {
 		_ = Garbage(text)
 	})
 }
+
+// A search the lexicon does not understand is proposed to the concept its
+// words are most like; noise proposes nothing.
+func TestPropose(t *testing.T) {
+	lx := Default()
+	if p, ok := lx.Propose("Fuehrerschein umschreibn lassen", "de"); !ok || p.Concept != "driving_licence_conversion" && p.Concept != "driving_licence" {
+		t.Errorf("proposal %+v %v", p, ok)
+	}
+	if p, ok := lx.Propose("xqzt vbnm", "de"); ok {
+		t.Errorf("noise proposed %+v", p)
+	}
+}

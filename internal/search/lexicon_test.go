@@ -51,3 +51,38 @@ func TestParseReportsUnknownFields(t *testing.T) {
 		t.Errorf("problems = %v", ps)
 	}
 }
+
+// The office's additions are checked against the lexicon: a synonym for a
+// known concept is fine, an unknown concept without category, an unknown
+// language or a term shared with an unrelated concept are problems, a
+// new concept missing languages only a warning.
+func TestCheckAdditions(t *testing.T) {
+	base, ps := search.LoadBuiltin()
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	parse := func(y string) *search.Source {
+		var s search.Source
+		if ps := search.Parse("office.yaml", []byte(y), &s); len(ps) > 0 {
+			t.Fatal(ps)
+		}
+		return &s
+	}
+	probs, warns := search.CheckAdditions(base, parse("concepts:\n  - id: dentist\n    terms: {tr: [dişçi randevusu]}\n"))
+	if len(probs) != 0 || len(warns) != 0 {
+		t.Errorf("a synonym: problems %v, warnings %v", probs, warns)
+	}
+	probs, _ = search.CheckAdditions(base, parse("concepts:\n  - id: laptop_repair\n    terms: {xx: [laptop]}\n"))
+	if len(probs) != 2 || !strings.Contains(probs.Error(), "office.yaml:2: laptop_repair: not a concept of the lexicon: a new concept needs a category") ||
+		!strings.Contains(probs.Error(), `unknown language "xx"`) {
+		t.Errorf("problems %v", probs)
+	}
+	probs, warns = search.CheckAdditions(base, parse("concepts:\n  - id: bike_repair_women\n    category: leisure\n    offer: [Fahrradreparatur für Frauen]\n    terms: {de: [Fahrrad reparieren Frauen]}\n"))
+	if len(probs) != 0 || len(warns) != 11 {
+		t.Errorf("new concept in German only: problems %v, %d warnings", probs, len(warns))
+	}
+	probs, _ = search.CheckAdditions(base, parse("concepts:\n  - id: dentist\n    terms: {de: [Kindergeld]}\n"))
+	if len(probs) == 0 || !strings.Contains(probs.Error(), "kindergeld") {
+		t.Errorf("a term of another concept: problems %v", probs)
+	}
+}
