@@ -89,7 +89,6 @@ func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page
 	return tp, nil
 }
 
-
 func (s *OfferStore) searchOnce(ctx context.Context, q offer.ListQuery) (*offer.Page, bool, error) {
 	page := &offer.Page{Corrections: map[string]string{}}
 	lx := s.lexicon()
