@@ -26,6 +26,7 @@ import (
 	"github.com/netzbot/netzbot/internal/postgres"
 	"github.com/netzbot/netzbot/internal/privacy"
 	"github.com/netzbot/netzbot/internal/telegram"
+	"github.com/netzbot/netzbot/internal/translate"
 	"github.com/netzbot/netzbot/internal/user"
 	"github.com/netzbot/netzbot/locales"
 )
@@ -114,6 +115,16 @@ func New(ctx context.Context, opt Options) (*App, error) {
 	a.Retention = retentionTasks(cfg, opt.Pool)
 	a.wireBooking(opt)
 	a.offerStore = &postgres.OfferStore{Pool: opt.Pool}
+	// A query that names no known need and finds nothing is machine-
+	// translated to German and searched again, if a provider is set up:
+	// within 1.5 s, and not at all for a minute after the provider failed.
+	provider, err := translate.FromConfig(cfg.Translate, translate.Options{Now: opt.Now, Logger: opt.Logger})
+	if err != nil {
+		return nil, err
+	}
+	if qt := translate.NewQueryTranslator(provider, translate.QueryOptions{Now: opt.Now}); qt != nil {
+		a.offerStore.Translator = qt
+	}
 	a.Offers = offer.NewCache(a.offerStore, offer.CacheOptions{})
 	a.Metrics.CacheStats("offer_pages", a.Offers.Stats)
 
