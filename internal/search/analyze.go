@@ -3,6 +3,7 @@ package search
 import (
 	"slices"
 	"sort"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -26,6 +27,11 @@ type Analysis struct {
 	NWords  int
 	// Generic marks the content words that alone pull no offer in.
 	Generic []bool
+	// Known marks the content words the lexicon knows as they are typed
+	// (not as a typo of a known word; the index may know others): a word
+	// nothing knows, a name or a filler of a dialect, says nothing about
+	// which offer fits.
+	Known []bool
 	// Concepts are the concepts found, best first.
 	Concepts []ConceptMatch
 	// Categories are the categories named as a whole ("Deutschkurs").
@@ -79,6 +85,11 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	}
 	langs := queryLangs(lang)
 	keep := lx.contentWords(folded, langs)
+	for i, w := range raw {
+		if abbreviation(w) {
+			keep[i] = true // "BuT" is Bildung und Teilhabe, not "but"
+		}
+	}
 	var content []string
 	var contentRaw []string
 	for i, k := range keep {
@@ -105,8 +116,16 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	}
 	a.Generic = make([]bool, len(content))
 	a.CategoryCovered = make([]bool, len(content))
+	a.Known = make([]bool, len(content))
 	for i, w := range content {
 		a.Generic[i] = lx.generic[w]
+	}
+	for _, p := range pos {
+		for _, t := range p.toks {
+			if t.q >= 0.9 { // not a typo's guess
+				a.Known[p.origin] = true
+			}
+		}
 	}
 	// Concepts and categories.
 	type agg struct {
@@ -187,6 +206,17 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	// Compound parts are not searched as words: "fahr" of "Fahrschule"
 	// would find "Fahrradwerkstatt". They find concepts above.
 	return a
+}
+
+// abbreviation reports whether w is typed like one: a capital letter after
+// the first ("BuT", "JMD", "SGBII").
+func abbreviation(w string) bool {
+	for i, r := range w {
+		if i > 0 && unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // queryLangs are the languages a query's words are stemmed in: the

@@ -173,15 +173,30 @@ func LoadBuiltin() (*Source, Problems) {
 	var ps Problems
 	names, _ := fs.Glob(builtin, "lexicon/*.yaml")
 	sort.Strings(names)
+	var more []string
 	for _, n := range names {
-		data, err := builtin.ReadFile(n)
-		if err != nil {
-			ps = append(ps, offer.Problem{File: n, Message: err.Error()})
+		if strings.HasPrefix(path.Base(n), "more_") {
+			more = append(more, n) // after the concepts they extend
 			continue
 		}
-		ps = append(ps, Parse(path.Join("internal/search", n), data, src)...)
+		ps = append(ps, parseBuiltin(n, src)...)
+	}
+	for _, n := range more {
+		ext := &Source{}
+		ps = append(ps, parseBuiltin(n, ext)...)
+		src.Merge(ext)
 	}
 	return src, ps
+}
+
+// parseBuiltin parses the shipped file n into src. Files named more_*.yaml
+// extend the concepts of the others with terms (written per language).
+func parseBuiltin(n string, src *Source) Problems {
+	data, err := builtin.ReadFile(n)
+	if err != nil {
+		return Problems{{File: n, Message: err.Error()}}
+	}
+	return Parse(path.Join("internal/search", n), data, src)
 }
 
 var (

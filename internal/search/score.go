@@ -30,6 +30,10 @@ const (
 	// RankNorm scales a match's weight (search_postings: 1 title, 0.5
 	// organisation, 0.3 description, 0.1 venue) like ts_rank does.
 	RankNorm = 1 / 1.64493406685
+	// An offer's concepts and words must explain at least this share
+	// (num/den) of the query's words that are not generic: "a cheap flight
+	// ticket to Kabul" is not about a tram ticket.
+	conceptShareNum, conceptShareDen = 1, 3
 	// ConceptPrefix starts the index term of a concept: "§driving_licence".
 	ConceptPrefix = "§"
 )
@@ -103,18 +107,34 @@ func (a Candidate) Before(b Candidate) bool {
 	return a.Score > b.Score || a.Score == b.Score && a.ID < b.ID
 }
 
+// ConceptTerm is how much an index term of a concept counts for a query,
+// and which of the query's content words the concept stands for.
+type ConceptTerm struct {
+	Weight float64
+	Covers uint32 // bit i: content word i
+}
+
 // ConceptTerms are the index terms of the query's concepts and of their
 // narrower, broader and related concepts, with how much each counts.
-func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]float64 {
-	out := map[string]float64{}
-	put := func(i int32, w float64) {
-		t := ConceptPrefix + lx.concepts[i].ID
-		out[t] = max(out[t], w)
-	}
+func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]ConceptTerm {
+	out := map[string]ConceptTerm{}
 	for _, c := range a.Concepts {
 		i, ok := lx.byID[c.ID]
 		if !ok {
 			continue
+		}
+		var covers uint32
+		for _, o := range c.Covers {
+			if o < 32 {
+				covers |= 1 << uint(o)
+			}
+		}
+		put := func(i int32, w float64) {
+			t := ConceptPrefix + lx.concepts[i].ID
+			ct := out[t]
+			ct.Weight = max(ct.Weight, w)
+			ct.Covers |= covers
+			out[t] = ct
 		}
 		put(i, c.Weight)
 		for _, ch := range lx.concepts[i].children {
@@ -137,6 +157,8 @@ func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]float64 {
 type acc struct {
 	text, concept float64
 	covers        uint32 // content words matched by its text
+	conceptCovers uint32  // content words its concepts stand for
+	conceptSure   float64 // how sure the best of its query concepts was found
 	cat           uint16 // category number + 1; 0: not found
 }
 
@@ -152,7 +174,7 @@ type Result struct {
 
 // Score scores the offers of ex for the query a (concepts: the query's
 // concept terms, from ConceptTerms).
-func Score(a *Analysis, concepts map[string]float64, ex *Expansion) Result {
+func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 	// Offers are numbered densely, so the sums go into a slice indexed by
 	// id (a map if the ids are too spread out).
 	n, lo, hi := 0, int64(math.MaxInt64), int64(math.MinInt64)
@@ -232,7 +254,7 @@ func Score(a *Analysis, concepts map[string]float64, ex *Expansion) Result {
 		}
 	}
 	for _, p := range ex.Postings {
-		w, ok := concepts[p.Term]
+		ct, ok := concepts[p.Term]
 		if !ok {
 			continue
 		}
@@ -241,17 +263,37 @@ func Score(a *Analysis, concepts map[string]float64, ex *Expansion) Result {
 		for j, ow := range p.Weights {
 			x := get(p.Offer(j))
 			// Found in the title counts fully, in a description about half.
-			x.concept = max(x.concept, w*(0.4+0.6*float64(ow)/10))
+			x.concept = max(x.concept, ct.Weight*(0.4+0.6*float64(ow)/10))
+			x.conceptCovers |= ct.Covers
+			x.conceptSure = max(x.conceptSure, ct.Weight)
 			x.cat = c
 		}
 	}
-	// What the query asks for beyond generic words, and what names its
-	// categories.
+	// What names the query's categories.
+	// What the query asks for beyond generic words: the words the lexicon
+	// or the index knows (a word neither knows tells nothing).
+	// A query of nothing but typos is judged by its corrections.
+	indexKnows := make([]bool, len(a.Generic))
+	corrected := make([]bool, len(a.Generic))
+	for _, g := range ex.Groups {
+		if g.Index < a.NWords && g.Index < len(indexKnows) {
+			if g.Fix == "" {
+				indexKnows[g.Index] = true
+			} else {
+				corrected[g.Index] = true
+			}
+		}
+	}
+	known := func(o int) bool { return len(a.Known) <= o || a.Known[o] || indexKnows[o] }
+	anyKnown := false
+	for o := range a.Generic {
+		anyKnown = anyKnown || !a.Generic[o] && known(o)
+	}
 	var required uint32
 	nReq := 0
 	var catOnly = true
 	for o := 0; o < len(a.Generic) && o < 32; o++ {
-		if !a.Generic[o] {
+		if !a.Generic[o] && (known(o) || !anyKnown && corrected[o]) {
 			required |= 1 << uint(o)
 			nReq++
 			if !a.CategoryCovered[o] {
@@ -270,14 +312,8 @@ func Score(a *Analysis, concepts map[string]float64, ex *Expansion) Result {
 		named[c] = true
 		nearest[c] += 50
 	}
-	var conceptCovers uint32
 	for _, c := range a.Concepts {
 		nearest[c.Category] += 200 * c.Weight
-		for _, o := range c.Covers {
-			if o < 32 {
-				conceptCovers |= 1 << uint(o)
-			}
-		}
 	}
 	bonus := make([]float64, len(catNames)+1)
 	isNamed := make([]bool, len(catNames)+1)
@@ -290,8 +326,14 @@ func Score(a *Analysis, concepts map[string]float64, ex *Expansion) Result {
 			// The concept must explain a good part of what was asked, with
 			// the offer's own words: "a cheap flight ticket to Kabul" is
 			// not a tram ticket.
-			covers := x.covers | conceptCovers
-			if nReq == 0 || 3*popcount(required&covers) >= nReq {
+			// A concept found by a typo or a single ambiguous word must
+			// explain half the query.
+			num, den := conceptShareNum, conceptShareDen
+			if x.conceptSure < 0.8 {
+				num, den = 1, 2
+			}
+			covers := x.covers | x.conceptCovers
+			if nReq == 0 || den*popcount(required&covers) >= num*nReq {
 				return ConceptTier + ConceptWeight*x.concept + x.text + bonus[x.cat], true
 			}
 		}

@@ -97,7 +97,7 @@ func TestScoreHonesty(t *testing.T) {
 	a = &Analysis{Words: []string{"laptop"}, Origins: [][]int{{0}}, NWords: 1, Generic: []bool{false}, CategoryCovered: []bool{false},
 		Concepts: []ConceptMatch{{ID: "driving_licence", Weight: 1, Covers: []int{0}}}}
 	ex.Groups[0].Index = 0
-	r := Score(a, map[string]float64{"§driving_licence": 1}, ex)
+	r := Score(a, map[string]ConceptTerm{"§driving_licence": {Weight: 1, Covers: 1}}, ex)
 	if len(r.Candidates) != 2 {
 		t.Fatalf("candidates %v", r.Candidates)
 	}
