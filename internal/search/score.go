@@ -156,10 +156,10 @@ func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]ConceptTerm {
 // acc is what one offer has scored so far.
 type acc struct {
 	text, concept float64
-	covers        uint32 // content words matched by its text
+	covers        uint32  // content words matched by its text
 	conceptCovers uint32  // content words its concepts stand for
 	conceptSure   float64 // how sure the best of its query concepts was found
-	cat           uint16 // category number + 1; 0: not found
+	cat           uint16  // category number + 1; 0: not found
 }
 
 // Result is what Score found: the candidates in no particular order, the
