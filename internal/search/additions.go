@@ -26,6 +26,7 @@ func (src *Source) Clone() *Source {
 			terms[l] = slices.Clone(ts)
 		}
 		c.Terms = terms
+		c.termSource = maps.Clone(c.termSource)
 		out.Concepts = append(out.Concepts, c)
 	}
 	return out

@@ -50,15 +50,11 @@ type ConceptMatch struct {
 	Covers   []int
 }
 
-// Understood reports whether the query names a concept or a category.
-func (a *Analysis) Understood() bool { return len(a.Concepts) > 0 || len(a.Categories) > 0 }
-
 // position is one word of a text being matched: its folded form and the
 // lexicon tokens it may stand for, with how well (1 exact or stem, less
 // for a prefix or typo). origin is the content word it came from (parts
 // of a compound share their word's).
 type position struct {
-	word   string
 	toks   []tokMatch
 	origin int
 	// head marks the last part of a split compound: "Schule" in
@@ -103,13 +99,13 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	}
 	var pos []position
 	for i, w := range content {
-		p := position{word: w, origin: i}
+		p := position{origin: i}
 		p.toks = lx.lookup(w, langs, true)
 		pos = append(pos, p)
 		if utf8.RuneCountInString(w) >= 8 && latinOnly(w) && !hasExact(p.toks) {
 			ps := lx.splitCompound(w)
 			for j, part := range ps {
-				pp := position{word: part, origin: i, toks: lx.lookup(part, []string{"de"}, false), head: j == len(ps)-1}
+				pp := position{origin: i, toks: lx.lookup(part, []string{"de"}, false), head: j == len(ps)-1}
 				pos = append(pos, pp)
 			}
 		}

@@ -175,27 +175,6 @@ func Compile(src *Source) *Lexicon {
 // it changes.
 func (lx *Lexicon) Version() string { return lx.version }
 
-// Concepts is the number of concepts.
-func (lx *Lexicon) Concepts() int { return len(lx.concepts) }
-
-// Concept returns the concept with id.
-func (lx *Lexicon) Concept(id string) (Concept, bool) {
-	i, ok := lx.byID[id]
-	if !ok {
-		return Concept{}, false
-	}
-	return lx.concepts[i].Concept, true
-}
-
-// ConceptIDs lists the concept ids in lexicon order.
-func (lx *Lexicon) ConceptIDs() []string {
-	out := make([]string, len(lx.concepts))
-	for i, c := range lx.concepts {
-		out[i] = c.ID
-	}
-	return out
-}
-
 // addTerm compiles one term of owner written in lang.
 func (lx *Lexicon) addTerm(owner int32, lang string, words []string, ambiguous, offer bool) {
 	var toks []int32

@@ -39,6 +39,9 @@ type Concept struct {
 
 	// Where the concept was defined, for problems: file:line.
 	Source string `yaml:"-"`
+	// termSource is where terms merged in from another file were defined
+	// (folded term -> file:line), so that a problem points there.
+	termSource map[string]string
 }
 
 // CategoryTerms are the words that name a whole category, per language.
@@ -233,6 +236,14 @@ func (src *Source) Merge(more *Source) {
 			continue
 		}
 		dst := &src.Concepts[i]
+		if dst.termSource == nil {
+			dst.termSource = map[string]string{}
+		}
+		for _, t := range c.allTerms() {
+			if _, ok := dst.termSource[Fold(t)]; !ok {
+				dst.termSource[Fold(t)] = c.Source
+			}
+		}
 		dst.Offer = appendNew(dst.Offer, c.Offer...)
 		dst.Ambiguous = appendNew(dst.Ambiguous, c.Ambiguous...)
 		dst.Related = appendNew(dst.Related, c.Related...)
@@ -316,9 +327,9 @@ func (src *Source) Validate() Problems {
 		}
 		for _, t := range c.allTerms() {
 			if f := Fold(t); generic[f] {
-				at(c, "term %q is only a generic or stop word: put it in a phrase", t)
+				at(c.from(f), "term %q is only a generic or stop word: put it in a phrase", t)
 			} else if strings.TrimSpace(f) == "" {
-				at(c, "empty term")
+				at(c.from(f), "empty term")
 			}
 		}
 	}
@@ -385,10 +396,10 @@ func (src *Source) Validate() Problems {
 					continue
 				}
 				if !ambiguous(a, f) {
-					at(*byID[a], "term %q is also a term of %s (%s): mark it ambiguous in both, make it more specific, or relate the concepts", f, b, byID[b].Source)
+					at(byID[a].from(f), "term %q is also a term of %s (%s): mark it ambiguous in both, make it more specific, or relate the concepts", f, b, byID[b].from(f).Source)
 				}
 				if !ambiguous(b, f) {
-					at(*byID[b], "term %q is also a term of %s (%s): mark it ambiguous in both, make it more specific, or relate the concepts", f, a, byID[a].Source)
+					at(byID[b].from(f), "term %q is also a term of %s (%s): mark it ambiguous in both, make it more specific, or relate the concepts", f, a, byID[a].from(f).Source)
 				}
 			}
 		}
@@ -399,6 +410,16 @@ func (src *Source) Validate() Problems {
 		}
 	}
 	return ps
+}
+
+// from is the concept as defined where its folded term f comes from: the
+// file that added the term, if another file did.
+func (c *Concept) from(f string) Concept {
+	out := *c
+	if s, ok := c.termSource[f]; ok && s != "" {
+		out.Source = s
+	}
+	return out
 }
 
 // allTerms are the concept's offer terms and the terms of every language.

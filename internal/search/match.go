@@ -156,13 +156,13 @@ func (lx *Lexicon) Tag(fields []Field) map[string]float64 {
 			if lx.isFiller(w, f.Lang) {
 				continue
 			}
-			p := position{word: w, origin: len(pos), toks: lx.lookup(w, langs, false)}
+			p := position{origin: len(pos), toks: lx.lookup(w, langs, false)}
 			pos = append(pos, p)
 			if utf8.RuneCountInString(w) >= 8 && latinOnly(w) && !hasExact(p.toks) {
 				o := p.origin
 				ps := lx.splitCompound(w)
 				for j, part := range ps {
-					pos = append(pos, position{word: part, origin: o, toks: lx.lookup(part, []string{"de"}, false), head: j == len(ps)-1})
+					pos = append(pos, position{origin: o, toks: lx.lookup(part, []string{"de"}, false), head: j == len(ps)-1})
 				}
 			}
 		}
