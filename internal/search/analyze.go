@@ -3,8 +3,11 @@ package search
 import (
 	"slices"
 	"sort"
+	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxWords bounds the words of a query that are read; a longer message is
@@ -100,7 +103,7 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	var pos []position
 	for i, w := range content {
 		p := position{origin: i}
-		p.toks = lx.lookup(w, langs, true)
+		p.toks = lx.lookupTyped(contentRaw[i], w, langs, true)
 		pos = append(pos, p)
 		if utf8.RuneCountInString(w) >= 8 && latinOnly(w) && !hasExact(p.toks) {
 			ps := lx.splitCompound(w)
@@ -265,11 +268,16 @@ func (lx *Lexicon) contentWords(folded, langs []string) []bool {
 // isFiller reports whether the folded word w is a stop word for text in
 // lang: one of lang's, or a German or English one (people mix them in)
 // of three letters or more (two-letter ones are words of other languages
-// too: Turkish "iş" folds to "is"). Queries and lexicon terms drop the
-// same words, so a term can always be typed.
+// too: Turkish "iş" folds to "is"; and none for Vietnamese). Queries and
+// lexicon terms drop the same words, so a term can always be typed.
 func (lx *Lexicon) isFiller(w, lang string) bool {
 	if lx.stop[lang][w] {
 		return true
+	}
+	if lang == "vi" {
+		// Folded Vietnamese syllables look like English words ("thẻ" is
+		// "the", "thất" "that"): only its own stop words count.
+		return false
 	}
 	return utf8.RuneCountInString(w) > 2 && (lx.stop["de"][w] || lx.stop["en"][w])
 }
@@ -336,6 +344,24 @@ func (lx *Lexicon) lookup(w string, langs []string, typos bool) []tokMatch {
 		try(h)
 	}
 	return out
+}
+
+// lookupTyped is lookup for a word as typed (raw) and folded: Vietnamese
+// typed with its tones finds the syllables of those tones only.
+func (lx *Lexicon) lookupTyped(raw, folded string, langs []string, typos bool) []tokMatch {
+	if langs[0] == "vi" {
+		toned := strings.ToLower(norm.NFC.String(joiners.Replace(raw)))
+		if toned != folded {
+			if ts := lx.forms[toned]; len(ts) > 0 {
+				out := make([]tokMatch, len(ts))
+				for i, t := range ts {
+					out[i] = tokMatch{t, 1}
+				}
+				return out
+			}
+		}
+	}
+	return lx.lookup(folded, langs, typos)
 }
 
 // isAncestor reports whether concept a is a parent (or further up) of b.

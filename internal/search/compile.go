@@ -123,14 +123,12 @@ func Compile(src *Source) *Lexicon {
 		}
 		sig.WriteString(c.ID + "\x00" + c.Category + "\x00" + c.Parent + "\x00")
 		for _, t := range c.Offer {
-			words := foldWords(t)
-			lx.addTerm(int32(i), "de", words, amb[strings.Join(words, " ")], true)
+			lx.addTerm(int32(i), "de", t, amb, true)
 			sig.WriteString(t + "\x00")
 		}
 		for _, l := range Languages {
 			for _, t := range c.Terms[l] {
-				words := foldWords(t)
-				lx.addTerm(int32(i), l, words, amb[strings.Join(words, " ")], false)
+				lx.addTerm(int32(i), l, t, amb, false)
 				sig.WriteString(l + t + "\x00")
 			}
 		}
@@ -148,7 +146,7 @@ func Compile(src *Source) *Lexicon {
 		for _, l := range Languages {
 			for _, t := range ct.Terms[l] {
 				lx.CategoryKeywords[ct.ID][l] = append(lx.CategoryKeywords[ct.ID][l], t)
-				lx.addTerm(-1-ci, l, foldWords(t), false, false)
+				lx.addTerm(-1-ci, l, t, nil, false)
 				sig.WriteString(ct.ID + l + t + "\x00")
 			}
 		}
@@ -175,12 +173,18 @@ func Compile(src *Source) *Lexicon {
 // it changes.
 func (lx *Lexicon) Version() string { return lx.version }
 
-// addTerm compiles one term of owner written in lang.
-func (lx *Lexicon) addTerm(owner int32, lang string, words []string, ambiguous, offer bool) {
+// addTerm compiles one term of owner written in lang (ambiguous: the
+// folded terms the owner shares knowingly).
+func (lx *Lexicon) addTerm(owner int32, lang, text string, ambiguous map[string]bool, offer bool) {
+	words, toned := wordsOf(text)
 	var toks []int32
-	for _, w := range words {
+	for i, w := range words {
 		if lx.isFiller(w, lang) && len(words) > 1 {
 			continue // "Umschreibung des Führerscheins": the words that say something
+		}
+		if lang == "vi" {
+			toks = append(toks, lx.tonedToken(toned[i], w))
+			continue
 		}
 		toks = append(toks, lx.token(lang, w))
 	}
@@ -199,7 +203,7 @@ func (lx *Lexicon) addTerm(owner int32, lang string, words []string, ambiguous, 
 	if len(toks) == 1 {
 		weight = 0.85
 	}
-	if ambiguous {
+	if ambiguous[strings.Join(words, " ")] {
 		weight = 0.4
 	}
 	ti := int32(len(lx.terms))
@@ -227,6 +231,23 @@ func (lx *Lexicon) token(lang, w string) int32 {
 	lx.tokens = append(lx.tokens, stem)
 	lx.addForm(stem, t)
 	lx.addForm(w, t)
+	return t
+}
+
+// tonedToken is the token of a Vietnamese syllable: its toned form is
+// canonical, so that "thuế" (tax), "thuê" (rent) and "thư" (letter) stay
+// apart; typed without tones it finds all of them.
+func (lx *Lexicon) tonedToken(toned, folded string) int32 {
+	for _, t := range lx.forms[toned] {
+		if lx.tokens[t] == toned {
+			lx.addForm(folded, t)
+			return t
+		}
+	}
+	t := int32(len(lx.tokens))
+	lx.tokens = append(lx.tokens, toned)
+	lx.addForm(toned, t)
+	lx.addForm(folded, t)
 	return t
 }
 

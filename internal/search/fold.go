@@ -33,6 +33,18 @@ func foldWords(s string) []string {
 	return out
 }
 
+// wordsOf are the words of text folded, and as typed in lower case
+// (toned: Vietnamese keeps its tones there), word for word.
+func wordsOf(text string) (folded, toned []string) {
+	for _, w := range splitWords(text) {
+		if f := foldWord(w); f != "" {
+			folded = append(folded, f)
+			toned = append(toned, strings.ToLower(norm.NFC.String(w)))
+		}
+	}
+	return folded, toned
+}
+
 // splitWords splits at everything that is not a letter, digit or mark;
 // apostrophes and hyphens inside a word join ("driver's", "E-Mail"), ZWNJ
 // and slashes separate.

@@ -146,17 +146,17 @@ type Field struct {
 func (lx *Lexicon) Tag(fields []Field) map[string]float64 {
 	out := map[string]float64{}
 	for _, f := range fields {
-		words := foldWords(f.Text)
+		words, toned := wordsOf(f.Text)
 		if len(words) == 0 {
 			continue
 		}
 		langs := []string{f.Lang}
 		var pos []position
-		for _, w := range words {
+		for i, w := range words {
 			if lx.isFiller(w, f.Lang) {
 				continue
 			}
-			p := position{origin: len(pos), toks: lx.lookup(w, langs, false)}
+			p := position{origin: len(pos), toks: lx.lookupTyped(toned[i], w, langs, false)}
 			pos = append(pos, p)
 			if utf8.RuneCountInString(w) >= 8 && latinOnly(w) && !hasExact(p.toks) {
 				o := p.origin
