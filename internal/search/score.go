@@ -51,6 +51,9 @@ type Group struct {
 	Word  string
 	Alts  []Alt
 	Fix   string // the known word a typo was corrected to
+	// Part is 1 or 2 for the head and the tail of an unknown compound
+	// split into two known words: an offer matches the word only with both.
+	Part int
 }
 
 // idf is how much a match of the group says: rare words more than common ones.
@@ -156,10 +159,11 @@ func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]ConceptTerm {
 // acc is what one offer has scored so far.
 type acc struct {
 	text, concept float64
-	covers        uint32  // content words matched by its text
-	conceptCovers uint32  // content words its concepts stand for
-	conceptSure   float64 // how sure the best of its query concepts was found
-	cat           uint16  // category number + 1; 0: not found
+	covers        uint32    // content words matched by its text
+	parts         [2]uint32 // content words whose compound head, tail it holds
+	conceptCovers uint32    // content words its concepts stand for
+	conceptSure   float64   // how sure the best of its query concepts was found
+	cat           uint16    // category number + 1; 0: not found
 }
 
 // Result is what Score found: the candidates in no particular order, the
@@ -239,7 +243,11 @@ func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 				for j, w := range p.Weights {
 					x := get(p.Offer(j))
 					x.text += float64(w) * f
-					x.covers |= mask
+					if g.Part > 0 {
+						x.parts[g.Part-1] |= mask
+					} else {
+						x.covers |= mask
+					}
 					x.cat = c
 				}
 			}
@@ -332,7 +340,7 @@ func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 			if x.conceptSure < 0.8 {
 				num, den = 1, 2
 			}
-			covers := x.covers | x.conceptCovers
+			covers := x.covers | x.parts[0]&x.parts[1] | x.conceptCovers
 			if nReq == 0 || den*popcount(required&covers) >= num*nReq {
 				return ConceptTier + ConceptWeight*x.concept + x.text + bonus[x.cat], true
 			}
@@ -340,7 +348,7 @@ func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 		if nReq == 0 {
 			return 0, false
 		}
-		covers := x.covers
+		covers := x.covers | x.parts[0]&x.parts[1]
 		if isNamed[x.cat] {
 			covers |= catCovered
 		}
