@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -54,6 +56,16 @@ const tagTextsSQL = `
 	SELECT o.id, 'de', array_to_string(o.tags, ' ') || ' ' || g.name, ''
 	  FROM offers o JOIN organisations g ON g.id = o.organisation_id WHERE o.id = ANY($1)`
 
+// markTagged records that the offers are tagged with lx.
+func markTagged(ctx context.Context, q offerQuerier, lx *search.Lexicon) error {
+	if _, err := q.Exec(ctx, `
+		INSERT INTO search_meta (key, value) VALUES ('lexicon', $1)
+		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, lx.Version()); err != nil {
+		return fmt.Errorf("mark offers tagged: %w", err)
+	}
+	return nil
+}
+
 // tagOffers writes the concepts of the offers ids (search.Lexicon.Tag)
 // into offer_concepts, replacing what they had.
 func tagOffers(ctx context.Context, q offerQuerier, lx *search.Lexicon, ids []int64) error {
@@ -74,12 +86,37 @@ func tagOffers(ctx context.Context, q offerQuerier, lx *search.Lexicon, ids []in
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("tag offers: %w", err)
 	}
+	// Tagging is CPU work (thousands of offers on a bulk load): on every core.
+	type tagged struct {
+		id   int64
+		tags map[string]float64
+	}
+	jobs := make(chan int64)
+	results := make(chan tagged)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range jobs {
+				results <- tagged{id, lx.Tag(fields[id])}
+			}
+		}()
+	}
+	go func() {
+		for id := range fields {
+			jobs <- id
+		}
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
 	var offerIDs []int64
 	var concepts []string
 	var weights []int16
-	for id, fs := range fields {
-		for c, w := range lx.Tag(fs) {
-			offerIDs, concepts, weights = append(offerIDs, id), append(concepts, c), append(weights, int16(max(1, min(10, math.Round(10*w)))))
+	for r := range results {
+		for c, w := range r.tags {
+			offerIDs, concepts, weights = append(offerIDs, r.id), append(concepts, c), append(weights, int16(max(1, min(10, math.Round(10*w)))))
 		}
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM offer_concepts WHERE offer_id = ANY($1)`, ids); err != nil {
@@ -153,7 +190,8 @@ func rebuildLexicon(ctx context.Context, q offerQuerier) error {
 // Reindex rebuilds the whole search index and vacuums the tables a search
 // reads; for bulk loads that bypass Import.
 func (s *OfferStore) Reindex(ctx context.Context) error {
-	if err := s.SyncKeywords(ctx); err != nil {
+	// The offers are tagged below, all of them: not first in SyncKeywords.
+	if err := s.syncKeywords(ctx, false); err != nil {
 		return err
 	}
 	tx, err := s.Pool.Begin(ctx)
@@ -181,6 +219,9 @@ func (s *OfferStore) Reindex(ctx context.Context) error {
 	if err := rebuildLexicon(ctx, tx); err != nil {
 		return err
 	}
+	if err := markTagged(ctx, tx, s.lexicon()); err != nil {
+		return err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
@@ -200,7 +241,11 @@ func (s *OfferStore) Reindex(ctx context.Context) error {
 // lexicon's concepts changed since the offers were tagged (the shipped
 // lexicon with the office's additions, lexicon.go). It runs once per
 // store, and again after the directory changed; Import and List call it.
-func (s *OfferStore) SyncKeywords(ctx context.Context) error {
+func (s *OfferStore) SyncKeywords(ctx context.Context) error { return s.syncKeywords(ctx, true) }
+
+// syncKeywords is SyncKeywords; retag false leaves the offers' concepts
+// to the caller (Reindex tags them all anyway).
+func (s *OfferStore) syncKeywords(ctx context.Context, retag bool) error {
 	s.keywordsMu.Lock()
 	defer s.keywordsMu.Unlock()
 	if s.keywordsDone && !s.recheck.Swap(false) {
@@ -272,7 +317,7 @@ func (s *OfferStore) SyncKeywords(ctx context.Context) error {
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("sync lexicon: %w", err)
 	}
-	if tagged != lx.Version() {
+	if retag && tagged != lx.Version() {
 		rows, err := tx.Query(ctx, `SELECT id FROM offers`)
 		if err != nil {
 			return fmt.Errorf("sync lexicon: %w", err)
@@ -287,10 +332,8 @@ func (s *OfferStore) SyncKeywords(ctx context.Context) error {
 		if err := rebuildLexicon(ctx, tx); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO search_meta (key, value) VALUES ('lexicon', $1)
-			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, lx.Version()); err != nil {
-			return fmt.Errorf("sync lexicon: %w", err)
+		if err := markTagged(ctx, tx, lx); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -133,7 +133,7 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	}
 	concepts := map[int32]*agg{}
 	cats := map[int32]bool{}
-	for _, h := range lx.match(pos, 1, func(term) bool { return true }) {
+	for _, h := range lx.match(pos, 1, func(t term) bool { return readable(t.lang, lang) }) {
 		if h.headsOnly {
 			continue
 		}
@@ -207,6 +207,19 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	return a
 }
 
+// latinScript are the languages other than German and English written in
+// Latin letters.
+var latinScript = map[string]bool{"tr": true, "ku": true, "ro": true, "vi": true}
+
+// readable reports whether a term written in termLang counts for a query
+// of a reader of lang: terms of the reader's language, German (offers and
+// authorities) and English; for a reader of German or English, of every
+// language (a bot left in German is typed to in anything). So Pashto
+// "kor" (house) does not meet Turkish "kör" (blind).
+func readable(termLang, lang string) bool {
+	return termLang == lang || termLang == "de" || termLang == "en" || lang == "de" || lang == "en"
+}
+
 // abbreviation reports whether w is typed like one: a capital letter after
 // the first ("BuT", "JMD", "SGBII").
 func abbreviation(w string) bool {
@@ -268,15 +281,16 @@ func (lx *Lexicon) contentWords(folded, langs []string) []bool {
 // isFiller reports whether the folded word w is a stop word for text in
 // lang: one of lang's, or a German or English one (people mix them in)
 // of three letters or more (two-letter ones are words of other languages
-// too: Turkish "iş" folds to "is"; and none for Vietnamese). Queries and
-// lexicon terms drop the same words, so a term can always be typed.
+// too: Turkish "iş" folds to "is"; and none for languages in Latin
+// letters). Queries and lexicon terms drop the same words, so a term can
+// always be typed.
 func (lx *Lexicon) isFiller(w, lang string) bool {
 	if lx.stop[lang][w] {
 		return true
 	}
-	if lang == "vi" {
-		// Folded Vietnamese syllables look like English words ("thẻ" is
-		// "the", "thất" "that"): only its own stop words count.
+	if latinScript[lang] {
+		// Their words look like German and English ones ("mal" is a
+		// Kurdish house, "thẻ" folds to "the"): only their own count.
 		return false
 	}
 	return utf8.RuneCountInString(w) > 2 && (lx.stop["de"][w] || lx.stop["en"][w])

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"unicode/utf8"
 )
@@ -19,17 +20,32 @@ type hit struct {
 // may stand between them).
 func (lx *Lexicon) match(pos []position, gap int, ok func(term) bool) []hit {
 	var out []hit
+	// Where each token stands, with how well: a term is checked against
+	// these positions only.
+	at := map[int32][]tokAt{}
+	for i, p := range pos {
+		for _, tm := range p.toks {
+			at[tm.tok] = append(at[tm.tok], tokAt{i, tm.q})
+		}
+	}
 	tried := map[int64]bool{}
 	for i, p := range pos {
 		for _, tm := range p.toks {
 			for _, ti := range lx.byToken[tm.tok] {
 				t := lx.terms[ti]
+				if !ok(t) {
+					continue
+				}
+				if len(t.toks) == 1 {
+					out = append(out, hit{term: ti, origins: []int{p.origin}, q: tm.q, headsOnly: p.head})
+					continue
+				}
 				key := int64(ti)<<20 | int64(i)
-				if tried[key] || !ok(t) {
+				if tried[key] {
 					continue
 				}
 				tried[key] = true
-				if h, found := lx.matchAt(pos, i, ti, gap); found {
+				if h, found := lx.matchAt(pos, at, i, ti, gap); found {
 					out = append(out, h)
 				}
 			}
@@ -38,36 +54,41 @@ func (lx *Lexicon) match(pos []position, gap int, ok func(term) bool) []hit {
 	return out
 }
 
+// tokAt is a position a token stands at.
+type tokAt struct {
+	pos int
+	q   float64
+}
+
 // matchAt tries term ti around position i: for each of its tokens the
 // nearest unused position that holds it.
-func (lx *Lexicon) matchAt(pos []position, i int, ti int32, gap int) (hit, bool) {
+func (lx *Lexicon) matchAt(pos []position, at map[int32][]tokAt, i int, ti int32, gap int) (hit, bool) {
 	t := lx.terms[ti]
-	if t.lang == "vi" && len(t.toks) > 1 {
+	if t.lang == "vi" {
 		// Vietnamese words are syllables: a word of several is those
 		// syllables in a row, in order.
 		return lx.matchInOrder(pos, i, ti)
 	}
 	span := len(t.toks) + gap
 	lo, hi := max(0, i-span+1), min(len(pos), i+span)
-	used := map[int]bool{}
+	var usedBuf [8]int
+	used := usedBuf[:0]
 	h := hit{term: ti, q: 1}
 	first, last := len(pos), -1
 	for _, tok := range t.toks {
 		best, bestQ := -1, 0.0
-		for j := lo; j < hi; j++ {
-			if used[j] {
+		for _, a := range at[tok] {
+			if a.pos < lo || a.pos >= hi || slices.Contains(used, a.pos) {
 				continue
 			}
-			for _, m := range pos[j].toks {
-				if m.tok == tok && (best < 0 || abs(j-i) < abs(best-i)) {
-					best, bestQ = j, m.q
-				}
+			if best < 0 || abs(a.pos-i) < abs(best-i) {
+				best, bestQ = a.pos, a.q
 			}
 		}
 		if best < 0 {
 			return hit{}, false
 		}
-		used[best] = true
+		used = append(used, best)
 		first, last = min(first, best), max(last, best)
 		h.q = min(h.q, bestQ)
 	}
@@ -75,13 +96,11 @@ func (lx *Lexicon) matchAt(pos []position, i int, ti int32, gap int) (hit, bool)
 		return hit{}, false
 	}
 	h.headsOnly = true
-	for j := range used {
+	for _, j := range used {
 		h.headsOnly = h.headsOnly && pos[j].head
 	}
-	seen := map[int]bool{}
-	for j := range used {
-		if o := pos[j].origin; !seen[o] {
-			seen[o] = true
+	for _, j := range used {
+		if o := pos[j].origin; !slices.Contains(h.origins, o) {
 			h.origins = append(h.origins, o)
 		}
 	}
