@@ -46,6 +46,7 @@ func (s *OfferStore) expand(ctx context.Context, words []string, nwords int, exa
 	type fix struct {
 		token, term string
 		docs, ord   int
+		sim         float64
 	}
 	fixes := make([][]fix, len(words))
 	type split struct {
@@ -78,7 +79,7 @@ func (s *OfferStore) expand(ctx context.Context, words []string, nwords int, exa
 				g.Alts = append(g.Alts, search.Alt{Term: *t, Prefix: true, Docs: max(d, 1)})
 			}
 		case "t": // a known word like token t of word i
-			fixes[*i-1] = append(fixes[*i-1], fix{token: *t, term: *category, docs: int(*docs), ord: int(*ord)})
+			fixes[*i-1] = append(fixes[*i-1], fix{token: *t, term: *category, docs: int(*docs), ord: int(*ord), sim: float64(*sim)})
 		case "s": // an unknown compound of two known words
 			splits[*i-1] = &split{head: *t, tail: *category, headDocs: int(*docs), tailDocs: int(*ord)}
 		case "p":
@@ -108,7 +109,7 @@ func (s *OfferStore) expand(ctx context.Context, words []string, nwords int, exa
 			return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.ord, b.ord))
 		})
 		for _, f := range fs {
-			groups[i].Alts = append(groups[i].Alts, search.Alt{Term: f.term, Docs: f.docs})
+			groups[i].Alts = append(groups[i].Alts, search.Alt{Term: f.term, Docs: f.docs, Similarity: f.sim})
 			if f.ord == 1 {
 				groups[i].Fix = f.term
 			}

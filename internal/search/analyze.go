@@ -139,6 +139,9 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 		}
 		t := lx.terms[h.term]
 		if t.isCategory() {
+			if h.q < 0.9 && shortest(content, h.origins) < 8 {
+				continue // a typo of a short word names no category ("Wetter" is not "Letter")
+			}
 			ci := -1 - t.owner
 			cats[ci] = true
 			for _, o := range h.origins {
@@ -205,6 +208,15 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	// Compound parts are not searched as words: "fahr" of "Fahrschule"
 	// would find "Fahrradwerkstatt". They find concepts above.
 	return a
+}
+
+// shortest is the length of the shortest of the words at origins.
+func shortest(words []string, origins []int) int {
+	n := 1 << 30
+	for _, o := range origins {
+		n = min(n, utf8.RuneCountInString(words[o]))
+	}
+	return n
 }
 
 // latinScript are the languages other than German and English written in

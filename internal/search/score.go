@@ -43,7 +43,14 @@ type Alt struct {
 	Term   string
 	Prefix bool // also longer words starting with Term
 	Docs   int
+	// Similarity is how alike (trigrams) a typo's correction is, 0 for
+	// forms of the word itself. A weak correction ("Wetter" to "weiter")
+	// adds to the score but does not make the offer fit.
+	Similarity float64
 }
+
+// sureTypo is the similarity from which a correction counts as the word.
+const sureTypo = 0.5
 
 // Group is one query word (Analysis.Words[Index]) with its forms.
 type Group struct {
@@ -234,6 +241,10 @@ func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 		}
 		best := map[string]float64{} // category -> this word's best keyword weight
 		for _, al := range g.Alts {
+			amask := mask
+			if al.Similarity > 0 && al.Similarity < sureTypo {
+				amask = 0
+			}
 			for _, p := range ex.Postings {
 				if strings.HasPrefix(p.Term, ConceptPrefix) || p.Term != al.Term && !(al.Prefix && strings.HasPrefix(p.Term, al.Term)) {
 					continue
@@ -244,9 +255,9 @@ func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 					x := get(p.Offer(j))
 					x.text += float64(w) * f
 					if g.Part > 0 {
-						x.parts[g.Part-1] |= mask
+						x.parts[g.Part-1] |= amask
 					} else {
-						x.covers |= mask
+						x.covers |= amask
 					}
 					x.cat = c
 				}
