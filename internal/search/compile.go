@@ -101,7 +101,8 @@ func Compile(src *Source) *Lexicon {
 
 	for i, c := range src.Concepts {
 		lx.byID[c.ID] = int32(i)
-		lx.concepts = append(lx.concepts, compiledConcept{Concept: c, parent: -1})
+		// The terms are compiled below; the concept keeps what names it.
+		lx.concepts = append(lx.concepts, compiledConcept{Concept: Concept{ID: c.ID, Category: c.Category, Parent: c.Parent, Related: c.Related}, parent: -1})
 	}
 	for i := range lx.concepts {
 		c := &lx.concepts[i]
@@ -157,7 +158,7 @@ func Compile(src *Source) *Lexicon {
 		}
 		for _, h := range deletionHashes(f) {
 			for _, t := range toks {
-				lx.deletes = append(lx.deletes, deletion{h, t})
+				lx.deletes = append(lx.deletes, deletion{uint32(h), t})
 			}
 		}
 	}
@@ -259,14 +260,15 @@ func (lx *Lexicon) addForm(f string, t int32) {
 
 // deletion is one entry of the typo index.
 type deletion struct {
-	hash uint64
+	hash uint32 // the low half of the FNV hash: candidates are checked anyway
 	tok  int32
 }
 
 // deleted are the tokens of the forms whose hash (or one of whose
 // deletions' hash) is h.
-func (lx *Lexicon) deleted(h uint64) []deletion {
-	i, _ := slices.BinarySearchFunc(lx.deletes, h, func(d deletion, h uint64) int { return cmp.Compare(d.hash, h) })
+func (lx *Lexicon) deleted(h64 uint64) []deletion {
+	h := uint32(h64)
+	i, _ := slices.BinarySearchFunc(lx.deletes, h, func(d deletion, h uint32) int { return cmp.Compare(d.hash, h) })
 	j := i
 	for j < len(lx.deletes) && lx.deletes[j].hash == h {
 		j++
