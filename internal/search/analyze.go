@@ -14,6 +14,10 @@ import (
 // mostly not a search, and the rest is ignored.
 const MaxWords = 24
 
+// maxSupport is the number of concepts a word may support; a word in the
+// terms of more is too common to say which one is meant.
+const maxSupport = 24
+
 // MaxSearchWords bounds the words searched in the index.
 const MaxSearchWords = 8
 
@@ -35,6 +39,10 @@ type Analysis struct {
 	// nothing knows, a name or a filler of a dialect, says nothing about
 	// which offer fits.
 	Known []bool
+	// Support are, per content word, the concepts one of whose terms holds
+	// the word (nil for a word of too many): "كوابيس" (nightmares) supports
+	// trauma therapy even where the term it is part of is not typed whole.
+	Support [][]int32
 	// Concepts are the concepts found, best first.
 	Concepts []ConceptMatch
 	// Categories are the categories named as a whole ("Deutschkurs").
@@ -119,10 +127,25 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	for i, w := range content {
 		a.Generic[i] = lx.generic[w]
 	}
+	a.Support = make([][]int32, len(content))
+	crowded := make([]bool, len(content))
 	for _, p := range pos {
 		for _, t := range p.toks {
-			if t.q >= 0.9 { // not a typo's guess
-				a.Known[p.origin] = true
+			if t.q < 0.9 { // a typo's guess
+				continue
+			}
+			a.Known[p.origin] = true
+			for _, ti := range lx.byToken[t.tok] {
+				tm := lx.terms[ti]
+				o := p.origin
+				if tm.isCategory() || !readable(tm.lang, lang) || crowded[o] || slices.Contains(a.Support[o], tm.owner) {
+					continue
+				}
+				if len(a.Support[o]) == maxSupport {
+					a.Support[o], crowded[o] = nil, true // a word of everything supports nothing
+					continue
+				}
+				a.Support[o] = append(a.Support[o], tm.owner)
 			}
 		}
 	}

@@ -143,7 +143,7 @@ func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]ConceptTerm {
 			t := ConceptPrefix + lx.concepts[i].ID
 			ct := out[t]
 			ct.Weight = max(ct.Weight, w)
-			ct.Covers |= covers
+			ct.Covers |= covers | a.supports(i)
 			out[t] = ct
 		}
 		put(i, c.Weight)
@@ -161,6 +161,17 @@ func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]ConceptTerm {
 		}
 	}
 	return out
+}
+
+// supports are the content words that support concept i (Analysis.Support).
+func (a *Analysis) supports(i int32) uint32 {
+	var m uint32
+	for o, cs := range a.Support {
+		if o < 32 && slices.Contains(cs, i) {
+			m |= 1 << uint(o)
+		}
+	}
+	return m
 }
 
 // acc is what one offer has scored so far.
