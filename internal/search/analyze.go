@@ -18,6 +18,13 @@ const MaxWords = 24
 // terms of more is too common to say which one is meant.
 const maxSupport = 24
 
+// A word standing in the terms of at most weakSupport concepts, and in no
+// term the query holds whole, stands for them with weight weakConcept.
+const (
+	weakSupport = 1
+	weakConcept = 0.45
+)
+
 // MaxSearchWords bounds the words searched in the index.
 const MaxSearchWords = 8
 
@@ -182,6 +189,27 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 			if o < 64 {
 				g.covers |= 1 << o
 			}
+		}
+	}
+	// A specific word that no term of the query explains stands for the
+	// few concepts whose terms hold it, weakly ("квартиру" of "пошук
+	// квартири"): better than nothing, less than a term.
+	var explained uint64
+	for _, g := range concepts {
+		explained |= g.covers
+	}
+	for o, cs := range a.Support {
+		if o >= 64 || explained&(1<<o) != 0 || a.Generic[o] || len(cs) == 0 || len(cs) > weakSupport {
+			continue
+		}
+		for _, c := range cs {
+			g := concepts[c]
+			if g == nil {
+				g = &agg{}
+				concepts[c] = g
+			}
+			g.w = max(g.w, weakConcept)
+			g.covers |= 1 << o
 		}
 	}
 	// A concept found only by words that also found a more specific one
