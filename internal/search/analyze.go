@@ -214,17 +214,23 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	}
 	// A concept found only by words that also found a more specific one
 	// ("Führerschein" inside "Führerschein umschreiben") counts for less.
+	// (Whatever the order of the map: every pair is looked at.)
+	factor := map[int32]float64{}
 	for i, gi := range concepts {
+		f := 1.0
 		for j, gj := range concepts {
-			if i != j && gi.covers&gj.covers == gi.covers && gi.covers != gj.covers {
-				gi.w *= 0.5
-				break
-			}
-			if i != j && gi.covers == gj.covers && lx.isAncestor(i, j) {
-				gi.w *= 0.7
-				break
+			switch {
+			case i == j:
+			case gi.covers&gj.covers == gi.covers && gi.covers != gj.covers:
+				f = min(f, 0.5)
+			case gi.covers == gj.covers && lx.isAncestor(i, j):
+				f = min(f, 0.7)
 			}
 		}
+		factor[i] = f
+	}
+	for i, gi := range concepts {
+		gi.w *= factor[i]
 	}
 	for c, g := range concepts {
 		cm := ConceptMatch{ID: lx.concepts[c].ID, Category: lx.concepts[c].Category, Weight: g.w}
