@@ -274,7 +274,9 @@ func printMisses(w io.Writer, lx *search.Lexicon, offers map[string]int, misses 
 		fmt.Fprintf(w, "  %4d×  %-40s  [%s]  last %s\n", m.Count, m.Query, m.Lang, m.LastSeen.Format("2006-01-02"))
 		if a := lx.Analyze(m.Query, m.Lang); len(a.Concepts) > 0 {
 			c := a.Concepts[0].ID
-			if n := offers[c]; n == 0 {
+			if a.Concepts[0].Category == search.Outside {
+				fmt.Fprintf(w, "         outside what the network offers (%s)\n", c)
+			} else if n := offers[c]; n == 0 {
 				fmt.Fprintf(w, "         a known need (%s) that no current offer meets: a gap in the directory\n", c)
 			} else {
 				fmt.Fprintf(w, "         a known need (%s), met by %d current offers: check their texts or the filters\n", c, n)

@@ -18,6 +18,12 @@ import (
 	"github.com/netzbot/netzbot/internal/offer"
 )
 
+// Outside is the category of the concepts of requests no member offers
+// (flights, the weather, car repair: outside.yaml): a query about one of
+// them is answered "nothing fits", not with an offer that shares a word.
+// No offer is tagged with them.
+const Outside = "outside"
+
 // Languages are the shipped languages; every concept has terms in each.
 var Languages = []string{"de", "en", "ar", "fa", "ps", "uk", "ru", "tr", "ku", "ti", "ro", "vi"}
 
@@ -301,7 +307,7 @@ func (src *Source) Validate() Problems {
 		}
 	}
 	for _, c := range src.Concepts {
-		if _, ok := offer.CategoryByID(c.Category); !ok {
+		if _, ok := offer.CategoryByID(c.Category); !ok && c.Category != Outside {
 			at(c, "unknown category %q", c.Category)
 		}
 		if len(c.Offer) == 0 {

@@ -187,7 +187,7 @@ func (lx *Lexicon) Tag(fields []Field) map[string]float64 {
 		}
 		lang := f.Lang
 		for _, h := range lx.match(pos, 1, func(t term) bool {
-			return !t.isCategory() && (t.lang == lang || t.offer && lang == "de")
+			return !t.isCategory() && lx.concepts[t.owner].Category != Outside && (t.lang == lang || t.offer && lang == "de")
 		}) {
 			if h.headsOnly {
 				continue

@@ -130,7 +130,7 @@ func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]ConceptTerm {
 	out := map[string]ConceptTerm{}
 	for _, c := range a.Concepts {
 		i, ok := lx.byID[c.ID]
-		if !ok {
+		if !ok || c.Category == Outside {
 			continue
 		}
 		var covers uint32
@@ -342,7 +342,19 @@ func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 		named[c] = true
 		nearest[c] += 50
 	}
+	// What the query asks for that no offer is about (a flight, the
+	// weather): an offer whose concepts and words explain less of the
+	// query than that is no answer.
+	var outside uint32
 	for _, c := range a.Concepts {
+		if c.Category == Outside {
+			for _, o := range c.Covers {
+				if o < 32 {
+					outside |= 1 << uint(o)
+				}
+			}
+			continue
+		}
 		nearest[c.Category] += 200 * c.Weight
 	}
 	bonus := make([]float64, len(catNames)+1)
@@ -352,6 +364,12 @@ func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 		isNamed[i+1] = named[c]
 	}
 	keep := func(x *acc) (float64, bool) {
+		if outside != 0 {
+			explained := (x.covers | x.parts[0]&x.parts[1] | x.conceptCovers) &^ outside
+			if popcount(outside&^explained) >= popcount(explained&required) {
+				return 0, false
+			}
+		}
 		if x.concept > 0 {
 			// The concept must explain a good part of what was asked, with
 			// the offer's own words: "a cheap flight ticket to Kabul" is

@@ -131,3 +131,21 @@ func TestBestIsTheSortedPrefix(t *testing.T) {
 		}
 	}
 }
+
+// What no offer is about outweighs a concept that explains no more of
+// the query: "a cheap flight ticket" is not a tram ticket.
+func TestScoreOutsideTheNetwork(t *testing.T) {
+	ex := &Expansion{N: 100, Postings: []Posting{packPosting("§public_transport_ticket", "authorities", []int64{1}, []byte{10})}}
+	a := &Analysis{Words: []string{"flight", "ticket"}, Origins: [][]int{{0}, {1}}, NWords: 2,
+		Generic: []bool{false, false}, Known: []bool{true, true}, CategoryCovered: make([]bool, 2),
+		Concepts: []ConceptMatch{{ID: "air_travel", Category: Outside, Weight: 1, Covers: []int{0}}, {ID: "public_transport_ticket", Category: "authorities", Weight: 0.85, Covers: []int{1}}}}
+	concepts := map[string]ConceptTerm{"§public_transport_ticket": {Weight: 0.85, Covers: 2}}
+	if r := Score(a, concepts, ex); len(r.Candidates) != 0 {
+		t.Errorf("a flight found the tram ticket: %v", r.Candidates)
+	}
+	// Without the outside concept the ticket offer is found.
+	a.Concepts = a.Concepts[1:]
+	if r := Score(a, concepts, ex); len(r.Candidates) != 1 {
+		t.Errorf("the ticket alone: %v", r.Candidates)
+	}
+}
