@@ -18,8 +18,9 @@ const MaxWords = 24
 // terms of more is too common to say which one is meant.
 const maxSupport = 24
 
-// A word standing in the terms of at most weakSupport concepts, and in no
-// term the query holds whole, stands for them with weight weakConcept.
+// A word standing in two or more terms of at most weakSupport concepts,
+// and in no term the query holds whole, stands for them with weight
+// weakConcept.
 const (
 	weakSupport = 1
 	weakConcept = 0.45
@@ -136,6 +137,7 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	}
 	a.Support = make([][]int32, len(content))
 	crowded := make([]bool, len(content))
+	inTerms := map[int64]int{} // content word, concept -> terms of it holding the word
 	for _, p := range pos {
 		for _, t := range p.toks {
 			if t.q < 0.9 { // a typo's guess
@@ -145,7 +147,11 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 			for _, ti := range lx.byToken[t.tok] {
 				tm := lx.terms[ti]
 				o := p.origin
-				if tm.isCategory() || !readable(tm.lang, lang) || crowded[o] || slices.Contains(a.Support[o], tm.owner) {
+				if tm.isCategory() || !readable(tm.lang, lang) || crowded[o] {
+					continue
+				}
+				inTerms[int64(o)<<32|int64(tm.owner)]++
+				if slices.Contains(a.Support[o], tm.owner) {
 					continue
 				}
 				if len(a.Support[o]) == maxSupport {
@@ -203,6 +209,9 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 			continue
 		}
 		for _, c := range cs {
+			if inTerms[int64(o)<<32|int64(c)] < 2 {
+				continue // in one term only: not what the concept is about ("вживаний велосипед")
+			}
 			g := concepts[c]
 			if g == nil {
 				g = &agg{}
