@@ -125,7 +125,8 @@ type ConceptTerm struct {
 }
 
 // ConceptTerms are the index terms of the query's concepts and of their
-// narrower, broader and related concepts, with how much each counts.
+// narrower, broader and (for a sure match) related concepts, with how much
+// each counts.
 func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]ConceptTerm {
 	out := map[string]ConceptTerm{}
 	for _, c := range a.Concepts {
@@ -149,15 +150,14 @@ func (lx *Lexicon) ConceptTerms(a *Analysis) map[string]ConceptTerm {
 		put(i, c.Weight)
 		for _, ch := range lx.concepts[i].children {
 			put(ch, 0.8*c.Weight)
-			for _, gc := range lx.concepts[ch].children {
-				put(gc, 0.7*c.Weight)
-			}
 		}
 		if p := lx.concepts[i].parent; p >= 0 {
 			put(p, 0.6*c.Weight)
 		}
-		for _, r := range lx.concepts[i].related {
-			put(r, 0.5*c.Weight)
+		if c.Weight >= 0.8 { // a related concept's postings only for a sure match
+			for _, r := range lx.concepts[i].related {
+				put(r, 0.5*c.Weight)
+			}
 		}
 	}
 	return out
