@@ -99,7 +99,11 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 		folded[i] = foldWord(w)
 	}
 	langs := queryLangs(lang)
-	keep := lx.contentWords(folded, langs)
+	toned := make([]string, len(raw))
+	for i, w := range raw {
+		toned[i] = strings.ToLower(norm.NFC.String(w))
+	}
+	keep := lx.contentWords(folded, toned, langs)
 	for i, w := range raw {
 		if abbreviation(w) {
 			keep[i] = true // "BuT" is Bildung und Teilhabe, not "but"
@@ -332,16 +336,27 @@ func hasExact(ts []tokMatch) bool {
 }
 
 // contentWords marks the words that are not need phrases ("where can I
-// find", "بدي") or stop words.
-func (lx *Lexicon) contentWords(folded, langs []string) []bool {
+// find", "بدي") or stop words of langs (nil: need phrases of every
+// language, no stop words); toned are the words in lower case as typed.
+func (lx *Lexicon) contentWords(folded, toned, langs []string) []bool {
 	keep := make([]bool, len(folded))
 	for i := range keep {
 		keep[i] = true
 	}
 	for i := 0; i < len(folded); i++ {
 		for _, ph := range lx.need {
-			if i+len(ph) <= len(folded) && slices.Equal(folded[i:i+len(ph)], ph) {
-				for j := i; j < i+len(ph); j++ {
+			if langs != nil && !slices.Contains(langs, ph.lang) {
+				continue
+			}
+			words, want := folded, ph.words
+			if ph.lang == "vi" {
+				words = toned
+				if n := i + len(ph.words); n <= len(words) && slices.Equal(toned[i:n], folded[i:n]) {
+					words, want = folded, ph.folded // typed without tones
+				}
+			}
+			if i+len(want) <= len(words) && slices.Equal(words[i:i+len(want)], want) {
+				for j := i; j < i+len(want); j++ {
 					keep[j] = false
 				}
 				break
@@ -349,20 +364,27 @@ func (lx *Lexicon) contentWords(folded, langs []string) []bool {
 		}
 	}
 	for i, w := range folded {
-		if len(langs) > 0 && lx.isFiller(w, langs[0]) {
+		if len(langs) > 0 && lx.isFiller(w, toned[i], langs[0]) {
 			keep[i] = false
 		}
 	}
 	return keep
 }
 
-// isFiller reports whether the folded word w is a stop word for text in
+// isFiller reports whether the folded word w (toned: as typed, in lower
+// case) is a stop word for text in
 // lang: one of lang's, or a German or English one (people mix them in)
 // of three letters or more (two-letter ones are words of other languages
 // too: Turkish "iş" folds to "is"; and none for languages in Latin
 // letters). Queries and lexicon terms drop the same words, so a term can
 // always be typed.
-func (lx *Lexicon) isFiller(w, lang string) bool {
+func (lx *Lexicon) isFiller(w, toned, lang string) bool {
+	if lang == "vi" {
+		if toned == w { // typed without tones
+			return lx.stop[viToneless][w]
+		}
+		return lx.stop["vi"][toned]
+	}
 	if lx.stop[lang][w] {
 		return true
 	}

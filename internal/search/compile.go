@@ -31,7 +31,7 @@ type Lexicon struct {
 	deletes []deletion
 
 	stop    map[string]map[string]bool // language -> folded stop words
-	need    [][]string                 // folded need phrases, as words
+	need    []needPhrase               // need phrases, longest first
 	generic map[string]bool            // folded generic words
 
 	// CategoryKeywords are the category terms as written: category ->
@@ -58,6 +58,27 @@ type term struct {
 	offer  bool   // one of the German words offers use
 }
 
+// needPhrase is a need phrase of a language, as word keys (wordKeys).
+type needPhrase struct {
+	lang   string
+	words  []string
+	folded []string
+}
+
+// viToneless keys the Vietnamese stop words as typed without tones.
+const viToneless = "vi-toneless"
+
+// wordKeys are the words of text as the filler lists of lang compare
+// them: folded, but Vietnamese with its tones ("nhà" is not the particle
+// "nha", "thuế" not "thu").
+func wordKeys(lang, text string) []string {
+	folded, toned := wordsOf(text)
+	if lang == "vi" {
+		return toned
+	}
+	return folded
+}
+
 // isCategory reports whether the term names a whole category.
 func (t term) isCategory() bool { return t.owner < 0 }
 
@@ -72,13 +93,19 @@ func Compile(src *Source) *Lexicon {
 		generic:          map[string]bool{},
 		CategoryKeywords: map[string]map[string][]string{},
 	}
+	lx.stop[viToneless] = map[string]bool{}
 	for l, ws := range src.Phrases.Stop {
 		if lx.stop[l] == nil {
 			lx.stop[l] = map[string]bool{}
 		}
 		for _, w := range ws {
-			for _, f := range foldWords(w) {
-				lx.stop[l][f] = true
+			for _, k := range wordKeys(l, w) {
+				lx.stop[l][k] = true
+			}
+			if l == "vi" { // as typed without tones
+				for _, f := range foldWords(w) {
+					lx.stop[viToneless][f] = true
+				}
 			}
 		}
 	}
@@ -89,15 +116,18 @@ func Compile(src *Source) *Lexicon {
 			}
 		}
 	}
-	for _, ws := range src.Phrases.Need {
+	for l, ws := range src.Phrases.Need {
 		for _, w := range ws {
-			if f := foldWords(w); len(f) > 0 {
-				lx.need = append(lx.need, f)
+			if k := wordKeys(l, w); len(k) > 0 {
+				lx.need = append(lx.need, needPhrase{l, k, foldWords(w)})
 			}
 		}
 	}
 	// Longest need phrases first, so "where can i find" goes before "where".
-	sort.SliceStable(lx.need, func(i, j int) bool { return len(lx.need[i]) > len(lx.need[j]) })
+	sort.SliceStable(lx.need, func(i, j int) bool {
+		a, b := lx.need[i], lx.need[j]
+		return len(a.words) > len(b.words) || len(a.words) == len(b.words) && a.lang < b.lang
+	})
 
 	for i, c := range src.Concepts {
 		lx.byID[c.ID] = int32(i)
@@ -180,7 +210,7 @@ func (lx *Lexicon) addTerm(owner int32, lang, text string, ambiguous map[string]
 	words, toned := wordsOf(text)
 	var toks []int32
 	for i, w := range words {
-		if lx.isFiller(w, lang) && len(words) > 1 {
+		if lx.isFiller(w, toned[i], lang) && len(words) > 1 {
 			continue // "Umschreibung des Führerscheins": the words that say something
 		}
 		if lang == "vi" {

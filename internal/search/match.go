@@ -172,7 +172,7 @@ func (lx *Lexicon) Tag(fields []Field) map[string]float64 {
 		langs := []string{f.Lang}
 		var pos []position
 		for i, w := range words {
-			if lx.isFiller(w, f.Lang) {
+			if lx.isFiller(w, toned[i], f.Lang) {
 				continue
 			}
 			p := position{origin: len(pos), toks: lx.lookupTyped(toned[i], w, langs, false)}

@@ -19,10 +19,11 @@ func (lx *Lexicon) ContentWords(text string) []string {
 		raw = raw[:MaxWords]
 	}
 	folded := make([]string, len(raw))
+	toned := make([]string, len(raw))
 	for i, w := range raw {
-		folded[i] = foldWord(w)
+		folded[i], toned[i] = foldWord(w), strings.ToLower(w)
 	}
-	keep := lx.contentWords(folded, nil)
+	keep := lx.contentWords(folded, toned, nil)
 	var out []string
 	for i, k := range keep {
 		if k && folded[i] != "" && !lx.anyStop(folded[i]) {
