@@ -51,10 +51,8 @@ CREATE TABLE search_requests (
 );
 
 -- offer_search_expand as in 00003, plus exact: index terms searched as
--- they are (the query's concepts), whose postings come as rows 'p'; and
--- for an unknown word that is a compound of two known ones, those two
--- (rows 's': head in r_t with its offers in r_docs, tail in r_category
--- with its offers in r_ord), which a result must both hold.
+-- they are (the query's concepts, the parts a compound may split into),
+-- whose postings come as rows 'p'.
 DROP FUNCTION offer_search_expand(text[], integer, regconfig[]);
 -- +goose StatementBegin
 CREATE FUNCTION offer_search_expand(words text[], nwords integer, configs regconfig[], exact text[])
@@ -88,29 +86,11 @@ BEGIN
                LATERAL offer_similar_terms(n.t, 3) WITH ORDINALITY AS s(term, docs, sim, ord)
     ), fixes AS MATERIALIZED (
         SELECT * FROM typo WHERE sim >= best - 0.1
-    ), split AS MATERIALIZED (
-        -- An unknown compound of two known words ("zahnarztpraxis" =
-        -- "zahnarzt" + "praxis", linking s/es/n allowed): the longest head.
-        SELECT DISTINCT ON (n.i) n.i, h.term AS head, tl.term AS tail, h.docs AS head_docs, tl.docs AS tail_docs
-          FROM (SELECT DISTINCT i, t FROM k
-                 WHERE NOT stem AND i <= nwords AND char_length(t) >= 8
-                   AND NOT EXISTS (SELECT 1 FROM k k2 WHERE k2.i = k.i AND (k2.docs IS NOT NULL OR k2.has_prefix))) n
-         CROSS JOIN LATERAL generate_series(char_length(n.t) - 4, 4, -1) AS len
-         CROSS JOIN unnest(ARRAY['', 's', 'es', 'n']) AS link
-          JOIN search_lexicon h ON h.term = left(n.t, len)
-          JOIN search_lexicon tl ON tl.term = substr(n.t, len + 1 + char_length(link))
-         WHERE substr(n.t, len + 1, char_length(link)) = link
-           AND char_length(n.t) - len - char_length(link) >= 4
-         ORDER BY n.i, len DESC, char_length(link)
     ), terms AS MATERIALIZED (
         SELECT array_agg(DISTINCT term) AS terms FROM (
             SELECT t AS term FROM k WHERE docs IS NOT NULL
             UNION ALL
             SELECT term FROM fixes
-            UNION ALL
-            SELECT head FROM split
-            UNION ALL
-            SELECT tail FROM split
             UNION ALL
             SELECT l.term FROM (SELECT DISTINCT t FROM k WHERE has_prefix) pre,
                    LATERAL (SELECT term FROM search_lexicon l WHERE l.term > pre.t AND l.term < pre.t || chr(1114111)) l
@@ -123,8 +103,6 @@ BEGIN
       FROM k
     UNION ALL
     SELECT 't', i, t::text, NULL, docs, NULL, sim, ord, term::text, NULL, NULL FROM fixes
-    UNION ALL
-    SELECT 's', i, head::text, NULL, head_docs, NULL, NULL, tail_docs, tail::text, NULL, NULL FROM split
     UNION ALL
     SELECT 'p', NULL, p.term::text, NULL, NULL, NULL, NULL, NULL, p.category, p.offers, p.weights
       FROM search_postings p WHERE p.term = ANY ((SELECT terms FROM terms)::text[])

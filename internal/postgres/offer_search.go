@@ -102,11 +102,14 @@ func (s *OfferStore) searchOnce(ctx context.Context, q offer.ListQuery) (*offer.
 	for t := range concepts {
 		exact = append(exact, t)
 	}
+	exact = append(exact, a.SplitTerms()...)
 	slices.Sort(exact)
+	exact = slices.Compact(exact)
 	ex, err := s.expandCached(ctx, a.Words, a.NWords, exact)
 	if err != nil {
 		return nil, false, err
 	}
+	ex = search.ApplySplits(ex, a)
 	for _, g := range ex.Groups {
 		if g.Fix != "" && g.Index < a.NWords {
 			page.Corrections[g.Word] = g.Fix

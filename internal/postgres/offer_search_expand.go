@@ -49,11 +49,7 @@ func (s *OfferStore) expand(ctx context.Context, words []string, nwords int, exa
 		sim         float64
 	}
 	fixes := make([][]fix, len(words))
-	type split struct {
-		head, tail         string
-		headDocs, tailDocs int
-	}
-	splits := make([]*split, len(words))
+
 	for rows.Next() {
 		var (
 			kind            string
@@ -80,8 +76,6 @@ func (s *OfferStore) expand(ctx context.Context, words []string, nwords int, exa
 			}
 		case "t": // a known word like token t of word i
 			fixes[*i-1] = append(fixes[*i-1], fix{token: *t, term: *category, docs: int(*docs), ord: int(*ord), sim: float64(*sim)})
-		case "s": // an unknown compound of two known words
-			splits[*i-1] = &split{head: *t, tail: *category, headDocs: int(*docs), tailDocs: int(*ord)}
 		case "p":
 			ex.Postings = append(ex.Postings, search.Posting{Term: *t, Category: *category, Offers: offers, Weights: weights})
 		case "w":
@@ -96,14 +90,6 @@ func (s *OfferStore) expand(ctx context.Context, words []string, nwords int, exa
 	// A word known in no form is searched as the known words most like its
 	// tokens (within 0.1 of each token's best); it is shown as corrected
 	// to the best match of its last token that has one.
-	for i, sp := range splits {
-		if sp != nil { // both parts, rather than guesses at a typo
-			fixes[i] = nil
-			ex.Groups = append(ex.Groups,
-				search.Group{Index: i, Word: sp.head, Alts: []search.Alt{{Term: sp.head, Docs: sp.headDocs}}, Part: 1},
-				search.Group{Index: i, Word: sp.tail, Alts: []search.Alt{{Term: sp.tail, Docs: sp.tailDocs}}, Part: 2})
-		}
-	}
 	for i, fs := range fixes {
 		slices.SortFunc(fs, func(a, b fix) int {
 			return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.ord, b.ord))

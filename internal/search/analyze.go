@@ -47,6 +47,9 @@ type Analysis struct {
 	// nothing knows, a name or a filler of a dialect, says nothing about
 	// which offer fits.
 	Known []bool
+	// Splits are the ways the content words the lexicon does not know may
+	// split into two words the index knows (split.go).
+	Splits []Split
 	// Support are, per content word, the concepts one of whose terms holds
 	// the word (nil for a word of too many): "كوابيس" (nightmares) supports
 	// trauma therapy even where the term it is part of is not typed whole.
@@ -274,6 +277,11 @@ func (lx *Lexicon) Analyze(text, lang string) *Analysis {
 	for i := 0; i+1 < n; i++ {
 		a.Words = append(a.Words, contentRaw[i]+contentRaw[i+1])
 		a.Origins = append(a.Origins, []int{i, i + 1})
+	}
+	for i := 0; i < n; i++ {
+		if w := content[i]; !a.Known[i] && utf8.RuneCountInString(w) >= 8 && latinOnly(w) {
+			a.Splits = append(a.Splits, compoundSplits(i, w)...)
+		}
 	}
 	// Compound parts are not searched as words: "fahr" of "Fahrschule"
 	// would find "Fahrradwerkstatt". They find concepts above.

@@ -147,3 +147,19 @@ func TestPropose(t *testing.T) {
 		t.Errorf("noise proposed %+v", p)
 	}
 }
+
+func TestCompoundSplits(t *testing.T) {
+	got := compoundSplits(0, "sozialticketantrag")
+	want := Split{Word: 0, Head: "sozialticket", Tail: "antrag"}
+	if !slices.Contains(got, want) {
+		t.Errorf("splits %v lack %v", got, want)
+	}
+	if !slices.Contains(compoundSplits(1, "arbeitsvertrag"), Split{Word: 1, Head: "arbeit", Tail: "vertrag"}) {
+		t.Error("the linking s")
+	}
+	for _, s := range got {
+		if len([]rune(s.Head)) < 4 || len([]rune(s.Tail)) < 4 {
+			t.Errorf("part too short: %v", s)
+		}
+	}
+}

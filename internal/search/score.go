@@ -366,7 +366,7 @@ func Score(a *Analysis, concepts map[string]ConceptTerm, ex *Expansion) Result {
 	keep := func(x *acc) (float64, bool) {
 		if outside != 0 {
 			explained := (x.covers | x.parts[0]&x.parts[1] | x.conceptCovers) &^ outside
-			if popcount(outside&^explained) >= popcount(explained&required) {
+			if popcount(outside&^explained) > popcount(explained&required) {
 				return 0, false
 			}
 		}

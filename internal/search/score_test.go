@@ -132,16 +132,22 @@ func TestBestIsTheSortedPrefix(t *testing.T) {
 	}
 }
 
-// What no offer is about outweighs a concept that explains no more of
-// the query: "a cheap flight ticket" is not a tram ticket.
+// What no offer is about outweighs a concept that explains less of the
+// query: "a plane flight ticket" is not a tram ticket; at a tie the offer
+// stays ("return home, flight paid" still finds voluntary return).
 func TestScoreOutsideTheNetwork(t *testing.T) {
 	ex := &Expansion{N: 100, Postings: []Posting{packPosting("§public_transport_ticket", "authorities", []int64{1}, []byte{10})}}
-	a := &Analysis{Words: []string{"flight", "ticket"}, Origins: [][]int{{0}, {1}}, NWords: 2,
-		Generic: []bool{false, false}, Known: []bool{true, true}, CategoryCovered: make([]bool, 2),
-		Concepts: []ConceptMatch{{ID: "air_travel", Category: Outside, Weight: 1, Covers: []int{0}}, {ID: "public_transport_ticket", Category: "authorities", Weight: 0.85, Covers: []int{1}}}}
-	concepts := map[string]ConceptTerm{"§public_transport_ticket": {Weight: 0.85, Covers: 2}}
+	a := &Analysis{Words: []string{"plane", "flight", "ticket"}, Origins: [][]int{{0}, {1}, {2}}, NWords: 3,
+		Generic: make([]bool, 3), Known: []bool{true, true, true}, CategoryCovered: make([]bool, 3),
+		Concepts: []ConceptMatch{{ID: "air_travel", Category: Outside, Weight: 1, Covers: []int{0, 1}}, {ID: "public_transport_ticket", Category: "authorities", Weight: 0.85, Covers: []int{2}}}}
+	concepts := map[string]ConceptTerm{"§public_transport_ticket": {Weight: 0.85, Covers: 4}}
 	if r := Score(a, concepts, ex); len(r.Candidates) != 0 {
-		t.Errorf("a flight found the tram ticket: %v", r.Candidates)
+		t.Errorf("a plane flight found the tram ticket: %v", r.Candidates)
+	}
+	a.Concepts[0].Covers = []int{1}
+	a.Generic[0] = true
+	if r := Score(a, concepts, ex); len(r.Candidates) != 1 {
+		t.Errorf("at a tie: %v", r.Candidates)
 	}
 	// Without the outside concept the ticket offer is found.
 	a.Concepts = a.Concepts[1:]
