@@ -34,10 +34,10 @@ type evalQuery struct {
 // language or 90 % honest.
 const (
 	targetOverall, targetLanguage, targetHonest = 0.90, 0.80, 0.90
-	// Measured 2026-12-08 with the first lexicon (see docs/lexicon.md):
-	// 65 % overall, Tigrinya lowest at 42 %, 63 % honest; a little room
-	// for the order of equal scores.
-	regressionFloorOverall, regressionFloorLanguage, regressionFloorHonest = 0.60, 0.35, 0.55
+	// Measured 2026-12-08 (docs/lexicon.md): 85.3 % overall, Tigrinya
+	// lowest at 73 %, 78.9 % honest; a little room for the order of equal
+	// scores.
+	regressionFloorOverall, regressionFloorLanguage, regressionFloorHonest = 0.82, 0.68, 0.74
 )
 
 func TestSearchEvaluation(t *testing.T) {
