@@ -104,7 +104,8 @@ func keyOf(q ListQuery) pageKey {
 
 // List implements Store.
 func (c *Cache) List(ctx context.Context, q ListQuery) (*Page, error) {
-	return c.pages.Load(keyOf(q), func() (*Page, error) { return c.Store.List(ctx, q) })
+	return c.pages.LoadKeeping(keyOf(q), func() (*Page, error) { return c.Store.List(ctx, q) },
+		func(p *Page) bool { return !p.Provisional })
 }
 
 // Get implements Store.

@@ -76,3 +76,38 @@ func TestCacheIsOffUntilLive(t *testing.T) {
 		t.Error("a page survived SetLive(false)")
 	}
 }
+
+// A provisional page (made while the translator was down) is not kept:
+// the next search tries again.
+func TestCacheDoesNotKeepProvisionalPages(t *testing.T) {
+	s := &countingStore{page: &offer.Page{Provisional: true}}
+	c := offer.NewCache(s, offer.CacheOptions{})
+	c.SetLive(true)
+	for range 2 {
+		if _, err := c.List(t.Context(), offer.ListQuery{Text: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.lists != 2 {
+		t.Errorf("%d loads, want 2", s.lists)
+	}
+	s.page = &offer.Page{}
+	for range 2 {
+		c.List(t.Context(), offer.ListQuery{Text: "y"})
+	}
+	if s.lists != 3 {
+		t.Errorf("%d loads, want 3 (the final page kept)", s.lists)
+	}
+}
+
+// countingStore answers List with page and counts the calls.
+type countingStore struct {
+	offer.Store
+	page  *offer.Page
+	lists int
+}
+
+func (s *countingStore) List(ctx context.Context, q offer.ListQuery) (*offer.Page, error) {
+	s.lists++
+	return s.page, nil
+}

@@ -32,6 +32,12 @@ type Memo[K comparable, V any] struct {
 // Load returns k's value, from memory or from load. A value loaded while
 // the directory changed may or may not include the change: it is not kept.
 func (m *Memo[K, V]) Load(k K, load func() (V, error)) (V, error) {
+	return m.LoadKeeping(k, load, nil)
+}
+
+// LoadKeeping is Load that keeps a loaded value only if keep (nil: all)
+// says so: a value made without a source that was down is not kept.
+func (m *Memo[K, V]) LoadKeeping(k K, load func() (V, error), keep func(V) bool) (V, error) {
 	if !m.live.Load() {
 		return load()
 	}
@@ -48,7 +54,7 @@ func (m *Memo[K, V]) Load(k K, load func() (V, error)) (V, error) {
 		return v, err
 	}
 	m.mu.Lock()
-	if m.gen == gen && m.live.Load() {
+	if m.gen == gen && m.live.Load() && (keep == nil || keep(v)) {
 		m.lru.Add(k, v)
 	}
 	m.mu.Unlock()

@@ -182,6 +182,9 @@ type Page struct {
 	// TranslatedQuery is the German the query was machine-translated to
 	// when only that found offers.
 	TranslatedQuery string
+	// Provisional marks a page made without the translation it would have
+	// tried (the provider was down or too slow): not to be kept.
+	Provisional bool
 }
 
 // Suggestion is a "did you mean" for a search that found nothing: a

@@ -76,7 +76,11 @@ func (s *OfferStore) search(ctx context.Context, q offer.ListQuery) (*offer.Page
 		return page, err
 	}
 	de, ok := s.Translator.ToGerman(ctx, q.Text, q.Lang)
-	if !ok || strings.EqualFold(strings.TrimSpace(de), strings.TrimSpace(q.Text)) {
+	if !ok {
+		page.Provisional = true // the next try may be translated
+		return page, nil
+	}
+	if strings.EqualFold(strings.TrimSpace(de), strings.TrimSpace(q.Text)) {
 		return page, nil
 	}
 	tq := q
